@@ -1,0 +1,104 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Client, createClient, type InStatement, type Transaction, type TransactionMode } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import * as schema from "../../db/schema";
+import { Mutex } from "../../lib/mutex";
+import type { Database } from "../../ports/storage";
+
+export interface OpenDatabase {
+  db: Database;
+  client: Client;
+  close(): void;
+}
+
+const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../../drizzle");
+
+/**
+ * Opens a libsql database (file, `:memory:` or remote) and applies the committed migrations.
+ *
+ * Local libsql calls are synchronous under their promises, so a second write transaction started
+ * in the same process while one is open would spin on SQLite's busy lock and block the very event
+ * loop the first one needs to finish. Every operation therefore goes through one async mutex per
+ * database; other processes on the same file are handled by SQLite's own locking and busy timeout.
+ */
+export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<OpenDatabase> {
+  const local = url === ":memory:" || url.startsWith("file:");
+  if (url.startsWith("file:") && !url.startsWith("file::memory:")) {
+    mkdirSync(dirname(resolve(url.slice("file:".length))), { recursive: true });
+  }
+  const raw = createClient({ url, ...(local ? { concurrency: 1, timeout: 10_000 } : {}) });
+  if (url.startsWith("file:")) {
+    await raw.execute("PRAGMA journal_mode = WAL");
+    await raw.execute("PRAGMA synchronous = NORMAL");
+  }
+  await raw.execute("PRAGMA foreign_keys = ON");
+  const client = local ? serialize(raw) : raw;
+  const db = drizzle(client, { schema });
+  if (options.migrate !== false) await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db, client, close: () => client.close() };
+}
+
+function serialize(client: Client): Client {
+  const mutex = new Mutex();
+  const locked =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      mutex.run(() => fn(...args));
+  const overrides: Partial<Client> = {
+    execute: locked((...args: unknown[]) =>
+      (client.execute as (...a: unknown[]) => Promise<never>)(...args),
+    ) as Client["execute"],
+    batch: locked((stmts: InStatement[], mode?: TransactionMode) => client.batch(stmts, mode)),
+    migrate: locked((stmts: InStatement[]) => client.migrate(stmts)),
+    executeMultiple: locked((sql: string) => client.executeMultiple(sql)),
+    transaction: async (mode?: TransactionMode) => {
+      const release = await mutex.acquire();
+      try {
+        return holdUntilSettled(await client.transaction(mode), release);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+  };
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop in overrides) return overrides[prop as keyof Client];
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Keeps the mutex held by a transaction until it commits, rolls back or closes. */
+function holdUntilSettled(tx: Transaction, release: () => void): Transaction {
+  const settle =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      let result: R;
+      try {
+        result = fn(...args);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      if (result instanceof Promise) return result.finally(release) as R;
+      release();
+      return result;
+    };
+  const overrides: Partial<Transaction> = {
+    commit: settle(() => tx.commit()),
+    rollback: settle(() => tx.rollback()),
+    close: settle(() => tx.close()),
+  };
+  return new Proxy(tx, {
+    get(target, prop) {
+      if (prop in overrides) return overrides[prop as keyof Transaction];
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

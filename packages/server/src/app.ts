@@ -1,0 +1,120 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import type { Deps } from "./domain/context";
+import { randomToken } from "./lib/ids";
+import { requireAdmin, requireParticipant, requireTenant } from "./middleware/auth";
+import { idempotency } from "./middleware/idempotency";
+import * as admin from "./routes/admin/routes";
+import * as cancelBooking from "./routes/bookings/cancel";
+import * as createBooking from "./routes/bookings/create";
+import * as getBooking from "./routes/bookings/get";
+import * as listBookings from "./routes/bookings/list";
+import * as participantTokens from "./routes/bookings/participant-tokens";
+import type { App, AppEnv } from "./routes/env";
+import { ApiError, errorResponse, toApiError, validationError } from "./routes/errors";
+import * as escrowDispute from "./routes/escrows/dispute";
+import * as getEscrow from "./routes/escrows/get";
+import * as listEscrows from "./routes/escrows/list";
+import * as escrowResolve from "./routes/escrows/resolve";
+import * as events from "./routes/events/list";
+import * as sandbox from "./routes/sandbox/routes";
+import * as sessionDispute from "./routes/sessions/dispute";
+import * as sessionEnd from "./routes/sessions/end";
+import * as sessionNotes from "./routes/sessions/notes";
+import * as sessionRating from "./routes/sessions/rating";
+import * as sessionStart from "./routes/sessions/start";
+import * as sessionStatus from "./routes/sessions/status";
+import * as system from "./routes/system/routes";
+import * as tenant from "./routes/tenant/routes";
+import * as tutorBalance from "./routes/tutors/balance";
+
+export interface AppOptions {
+  adminKey: string;
+  /** Logs unexpected errors (5xx); defaults to console.error. */
+  logError?: (error: unknown, requestId: string) => void;
+}
+
+const ROUTES = [
+  system,
+  admin,
+  tenant,
+  createBooking,
+  listBookings,
+  getBooking,
+  cancelBooking,
+  participantTokens,
+  getEscrow,
+  listEscrows,
+  escrowDispute,
+  escrowResolve,
+  tutorBalance,
+  events,
+  sandbox,
+  sessionStatus,
+  sessionStart,
+  sessionEnd,
+  sessionNotes,
+  sessionRating,
+  sessionDispute,
+];
+
+/** Builds the HTTP API around injected dependencies; nothing global, so tests build as many as they like. */
+export function createApp(deps: Deps, options: AppOptions): App {
+  const logError = options.logError ?? ((error, requestId) => console.error(`[${requestId}]`, error));
+  const app: App = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error);
+    },
+  });
+
+  app.use(
+    "*",
+    createMiddleware<AppEnv>(async (c, next) => {
+      const requestId = `req_${randomToken(20)}`;
+      c.set("requestId", requestId);
+      c.set("deps", deps);
+      await next();
+      c.header("Request-Id", requestId);
+    }),
+  );
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: () => {
+        throw new ApiError(413, "invalid_request_error", "body_too_large", "The request body is larger than 256 KB");
+      },
+    }),
+  );
+
+  app.use("/v1/admin/*", requireAdmin(options.adminKey));
+  app.use("/v1/sessions/:bookingId", requireParticipant);
+  app.use("/v1/sessions/:bookingId/*", requireParticipant);
+  for (const path of [
+    "/v1/bookings",
+    "/v1/bookings/*",
+    "/v1/escrows",
+    "/v1/escrows/*",
+    "/v1/tutors/*",
+    "/v1/events",
+    "/v1/events/*",
+    "/v1/tenant",
+    "/v1/sandbox/*",
+  ]) {
+    app.use(path, requireTenant);
+  }
+  app.use("/v1/*", idempotency);
+
+  for (const route of ROUTES) route.register(app);
+
+  app.notFound((c) =>
+    errorResponse(c, new ApiError(404, "not_found_error", "route_not_found", `No route ${c.req.method} ${c.req.path}`)),
+  );
+  app.onError((error, c) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) logError(error, c.get("requestId") ?? "unknown");
+    return errorResponse(c, apiError);
+  });
+  return app;
+}

@@ -1,0 +1,7 @@
+export * from "./bookings";
+export * from "./escrows";
+export * from "./events";
+export * from "./idempotency";
+export * from "./ledger";
+export * from "./payouts";
+export * from "./tenants";

@@ -1,0 +1,154 @@
+import { and, eq } from "drizzle-orm";
+import { bookings, escrows } from "../../db/schema";
+import { newId } from "../../lib/ids";
+import type { TenantContext } from "../context";
+import { Conflict, DomainError, Invalid } from "../errors";
+import { emitEvent } from "../events/emit";
+import { MAX_AMOUNT, normalizeCurrency } from "../money";
+import { MINUTE } from "../policy";
+import { type BookingResource, presentBooking } from "./present";
+import { loadBooking } from "./store";
+
+export interface CreateBookingInput {
+  external_id: string;
+  student: { id: string; name?: string | undefined };
+  tutor: { id: string; name?: string | undefined; stripe_account?: string | undefined };
+  subject?: string | undefined;
+  scheduled_start: string;
+  duration_minutes: number;
+  amount: number;
+  currency: string;
+  platform_fee?: number | undefined;
+  timezone?: string | undefined;
+}
+
+/**
+ * Books a lesson: the booking (pending payment), its escrow (awaiting payment) and the provider's
+ * payment, whose client secret the platform's front end confirms. The booking's deadlines are fixed
+ * here from the tenant's policy at booking time.
+ */
+export async function createBooking(
+  { deps, tenant, now }: TenantContext,
+  input: CreateBookingInput,
+): Promise<BookingResource> {
+  const policy = tenant.policy;
+  const scheduledStart = Date.parse(input.scheduled_start);
+  if (Number.isNaN(scheduledStart)) {
+    throw Invalid("invalid_datetime", "scheduled_start must be an ISO 8601 date-time", "scheduled_start");
+  }
+  if (scheduledStart <= now) {
+    throw Invalid("scheduled_start_in_past", "scheduled_start must be in the future", "scheduled_start");
+  }
+  const currency = normalizeCurrency(input.currency);
+  const platformFee = input.platform_fee ?? 0;
+  if (input.amount > MAX_AMOUNT) throw Invalid("amount_too_large", `amount must be at most ${MAX_AMOUNT}`, "amount");
+  if (platformFee > input.amount) {
+    throw Invalid("platform_fee_exceeds_amount", "platform_fee cannot be greater than amount", "platform_fee");
+  }
+  if (input.student.id === input.tutor.id) {
+    throw Invalid("same_participant", "the student and the tutor must be different people", "tutor.id");
+  }
+  if (input.timezone !== undefined && !isTimeZone(input.timezone)) {
+    throw Invalid("invalid_timezone", `'${input.timezone}' is not an IANA time zone`, "timezone");
+  }
+  if (tenant.paymentProvider === "stripe" && !input.tutor.stripe_account) {
+    throw Invalid(
+      "tutor_account_required",
+      "tutor.stripe_account (the tutor's connected account, acct_…) is required for Stripe tenants",
+      "tutor.stripe_account",
+    );
+  }
+
+  const existing = await deps.db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(and(eq(bookings.tenantId, tenant.id), eq(bookings.externalId, input.external_id)))
+    .limit(1);
+  if (existing[0]) {
+    throw Conflict("external_id_taken", `external_id '${input.external_id}' is already booking ${existing[0].id}`);
+  }
+
+  const bookingId = newId("bk");
+  const escrowId = newId("esc");
+  const endsAt = scheduledStart + input.duration_minutes * MINUTE;
+  const payment = await deps.payments.forTenant(tenant).createPayment({
+    tenant,
+    bookingId,
+    escrowId,
+    amount: input.amount,
+    currency,
+    idempotencyKey: `payment:${escrowId}`,
+  });
+
+  await deps.db.transaction(async (tx) => {
+    const [booking] = await tx
+      .insert(bookings)
+      .values({
+        id: bookingId,
+        tenantId: tenant.id,
+        externalId: input.external_id,
+        status: "pending_payment",
+        studentId: input.student.id,
+        studentName: input.student.name ?? null,
+        tutorId: input.tutor.id,
+        tutorName: input.tutor.name ?? null,
+        tutorStripeAccount: input.tutor.stripe_account ?? null,
+        subject: input.subject ?? null,
+        timezone: input.timezone ?? null,
+        scheduledStart,
+        durationMinutes: input.duration_minutes,
+        endsAt,
+        policy,
+        paymentExpiresAt: Math.min(now + policy.payment_window_minutes * MINUTE, scheduledStart),
+        joinOpensAt: scheduledStart - policy.join_window_minutes * MINUTE,
+        noShowAt: scheduledStart + policy.no_show_minutes * MINUTE,
+        autoCompleteAt: endsAt + policy.overtime_grace_minutes * MINUTE,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!booking) {
+      // Lost a race with a concurrent create for the same external id.
+      throw Conflict("external_id_taken", `external_id '${input.external_id}' is already booked`);
+    }
+    const [escrow] = await tx
+      .insert(escrows)
+      .values({
+        id: escrowId,
+        tenantId: tenant.id,
+        bookingId,
+        tutorId: input.tutor.id,
+        status: "awaiting_payment",
+        provider: tenant.paymentProvider,
+        currency,
+        amount: input.amount,
+        platformFee,
+        tutorAmount: input.amount - platformFee,
+        paymentId: payment.paymentId,
+        paymentClientSecret: payment.clientSecret,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!escrow) throw new DomainError("conflict", "escrow_not_created", "escrow could not be created");
+    await emitEvent(tx, {
+      tenantId: tenant.id,
+      type: "booking.created",
+      bookingId,
+      data: { booking: presentBooking(booking, escrow) },
+      at: now,
+    });
+  });
+  const created = await loadBooking(deps.db, tenant.id, bookingId);
+  return presentBooking(created.booking, created.escrow);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,73 @@
+import { and, eq, inArray } from "drizzle-orm";
+import {
+  type BookingRow,
+  type BookingStatus,
+  bookings,
+  type EscrowRow,
+  type EscrowStatus,
+  escrows,
+} from "../../db/schema";
+import type { Queryable, Tx } from "../../ports/storage";
+import { NotFound } from "../errors";
+
+export interface BookingWithEscrow {
+  booking: BookingRow;
+  escrow: EscrowRow;
+}
+
+/** A booking of this tenant with its escrow, or a 404-kind error. Always tenant-scoped. */
+export async function loadBooking(db: Queryable, tenantId: string, bookingId: string): Promise<BookingWithEscrow> {
+  const rows = await db
+    .select({ booking: bookings, escrow: escrows })
+    .from(bookings)
+    .innerJoin(escrows, eq(escrows.bookingId, bookings.id))
+    .where(and(eq(bookings.tenantId, tenantId), eq(bookings.id, bookingId)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) throw NotFound("booking", bookingId, "id");
+  return row;
+}
+
+export async function loadEscrow(db: Queryable, tenantId: string, escrowId: string): Promise<BookingWithEscrow> {
+  const rows = await db
+    .select({ booking: bookings, escrow: escrows })
+    .from(escrows)
+    .innerJoin(bookings, eq(escrows.bookingId, bookings.id))
+    .where(and(eq(escrows.tenantId, tenantId), eq(escrows.id, escrowId)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) throw NotFound("escrow", escrowId, "id");
+  return row;
+}
+
+/**
+ * Moves a booking only if it is still in one of `from`: the conditional update is what makes every
+ * transition safe against a concurrent request or a second tick. Returns null when it lost the race.
+ */
+export async function transitionBooking(
+  tx: Tx,
+  booking: BookingRow,
+  from: readonly BookingStatus[],
+  patch: Partial<BookingRow>,
+): Promise<BookingRow | null> {
+  const [row] = await tx
+    .update(bookings)
+    .set(patch)
+    .where(and(eq(bookings.id, booking.id), inArray(bookings.status, [...from])))
+    .returning();
+  return row ?? null;
+}
+
+export async function transitionEscrow(
+  tx: Tx,
+  escrow: EscrowRow,
+  from: readonly EscrowStatus[],
+  patch: Partial<EscrowRow>,
+): Promise<EscrowRow | null> {
+  const [row] = await tx
+    .update(escrows)
+    .set(patch)
+    .where(and(eq(escrows.id, escrow.id), inArray(escrows.status, [...from])))
+    .returning();
+  return row ?? null;
+}

@@ -1,0 +1,76 @@
+/**
+ * The payments port: how escrowed money moves at a provider. Every call carries an idempotency key
+ * derived from the escrow, so a retry after a crash asks the provider for the same movement again
+ * instead of a new one.
+ */
+export interface PaymentTenant {
+  id: string;
+  paymentProvider: "sandbox" | "stripe";
+}
+
+export interface CreatePaymentInput {
+  tenant: PaymentTenant;
+  bookingId: string;
+  escrowId: string;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+}
+
+export interface CreatePaymentResult {
+  paymentId: string;
+  clientSecret: string | null;
+}
+
+export interface RefundInput {
+  tenant: PaymentTenant;
+  escrowId: string;
+  paymentId: string | null;
+  chargeId: string | null;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+}
+
+export interface TransferInput {
+  tenant: PaymentTenant;
+  escrowId: string;
+  bookingId: string;
+  destination: string | null;
+  chargeId: string | null;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+}
+
+export interface CancelPaymentInput {
+  tenant: PaymentTenant;
+  paymentId: string | null;
+  idempotencyKey: string;
+}
+
+export interface PaymentProvider {
+  readonly name: "sandbox" | "stripe";
+  createPayment(input: CreatePaymentInput): Promise<CreatePaymentResult>;
+  /** Voids a payment that has not been made, so a late card confirmation cannot charge. */
+  cancelPayment(input: CancelPaymentInput): Promise<void>;
+  refund(input: RefundInput): Promise<{ refundId: string }>;
+  transfer(input: TransferInput): Promise<{ transferId: string }>;
+}
+
+/** Picks the provider adapter that serves a tenant. */
+export interface Payments {
+  forTenant(tenant: PaymentTenant): PaymentProvider;
+}
+
+/** A provider refused or failed a movement; `code` is the provider's own error code. */
+export class PaymentProviderError extends Error {
+  override name = "PaymentProviderError";
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,264 @@
+import { z } from "@hono/zod-openapi";
+import { BOOKING_STATUSES, ESCROW_STATUSES } from "../db/schema";
+import { EVENT_TYPES } from "../domain/events/emit";
+import { DEFAULT_POLICY } from "../domain/policy";
+
+/**
+ * Wire schemas: the single source of truth for the HTTP contract. /openapi.json is generated from
+ * these and the SDK's types are generated from that file.
+ */
+
+const isoDateTime = z.string().openapi({ format: "date-time", example: "2030-01-01T09:00:00.000Z" });
+const nullableIso = isoDateTime.nullable();
+export const RoleSchema = z.enum(["student", "tutor"]).openapi("Role");
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      type: z.string().openapi({ example: "conflict_error" }),
+      code: z.string().openapi({ example: "join_window_not_open" }),
+      message: z.string(),
+      param: z.string().optional(),
+      request_id: z.string(),
+    }),
+  })
+  .openapi("Error");
+
+export const PolicySchema = z
+  .object({
+    payment_window_minutes: z.number().int(),
+    join_window_minutes: z.number().int(),
+    late_join_minutes: z.number().int().nullable(),
+    no_show_minutes: z.number().int(),
+    overtime_grace_minutes: z.number().int(),
+    release_delay_hours: z.number().int(),
+    free_cancel_hours: z.number().int(),
+    late_cancel_refund_percent: z.number().int(),
+    student_no_show: z.enum(["release", "refund"]),
+    tutor_no_show: z.enum(["refund", "release"]),
+  })
+  .openapi("Policy", { example: DEFAULT_POLICY });
+
+export const PolicyInputSchema = z
+  .object({
+    payment_window_minutes: z.number().int().min(1).max(10_080),
+    join_window_minutes: z.number().int().min(0).max(1440),
+    late_join_minutes: z.number().int().min(0).max(1440).nullable(),
+    no_show_minutes: z.number().int().min(1).max(1440),
+    overtime_grace_minutes: z.number().int().min(0).max(1440),
+    release_delay_hours: z.number().int().min(0).max(2160),
+    free_cancel_hours: z.number().int().min(0).max(2160),
+    late_cancel_refund_percent: z.number().int().min(0).max(100),
+    student_no_show: z.enum(["release", "refund"]),
+    tutor_no_show: z.enum(["refund", "release"]),
+  })
+  .partial()
+  .strict()
+  .openapi("PolicyInput");
+
+const hex32 = z.string().regex(/^[0-9a-fA-F]{32}$/, "must be 32 hexadecimal characters");
+export const AgoraSettingsInputSchema = z
+  .object({ app_id: hex32, app_certificate: hex32 })
+  .strict()
+  .openapi("AgoraSettingsInput");
+
+export const TenantSchema = z
+  .object({
+    id: z.string().openapi({ example: "tn_3kTq9…" }),
+    object: z.literal("tenant"),
+    name: z.string(),
+    payment_provider: z.enum(["sandbox", "stripe"]),
+    policy: PolicySchema,
+    agora: z.object({ app_id: z.string(), app_certificate_set: z.boolean() }).nullable(),
+    secret_key_hint: z.string(),
+    test_clock: z.object({ offset_seconds: z.number().int() }).nullable(),
+    created_at: isoDateTime,
+    updated_at: isoDateTime,
+  })
+  .openapi("Tenant");
+
+export const EscrowSchema = z
+  .object({
+    id: z.string().openapi({ example: "esc_…" }),
+    object: z.literal("escrow"),
+    booking_id: z.string(),
+    tutor_id: z.string(),
+    status: z.enum(ESCROW_STATUSES),
+    currency: z.string().openapi({ example: "usd" }),
+    amount: z.number().int(),
+    platform_fee: z.number().int(),
+    tutor_amount: z.number().int(),
+    held_amount: z.number().int(),
+    refunded_amount: z.number().int(),
+    released_amount: z
+      .number()
+      .int()
+      .openapi({ description: "Released out of escrow: tutor payout plus platform fee" }),
+    payout_amount: z.number().int().nullable().openapi({ description: "What the tutor was paid at release" }),
+    release_at: nullableIso,
+    released_at: nullableIso,
+    transfer_id: z.string().nullable(),
+    dispute: z
+      .object({
+        reason: z.string().nullable(),
+        opened_by: z.enum(["student", "platform"]).nullable(),
+        opened_at: nullableIso,
+      })
+      .nullable(),
+    last_error: z.string().nullable(),
+    created_at: isoDateTime,
+  })
+  .openapi("Escrow");
+
+const PersonSchema = z.object({ id: z.string(), name: z.string().nullable() });
+
+export const BookingSchema = z
+  .object({
+    id: z.string().openapi({ example: "bk_…" }),
+    object: z.literal("booking"),
+    external_id: z.string(),
+    status: z.enum(BOOKING_STATUSES),
+    student: PersonSchema,
+    tutor: PersonSchema.extend({ stripe_account: z.string().nullable() }),
+    subject: z.string().nullable(),
+    timezone: z.string().nullable(),
+    scheduled_start: isoDateTime,
+    ends_at: isoDateTime,
+    duration_minutes: z.number().int(),
+    join_opens_at: isoDateTime,
+    session: z.object({
+      started_at: nullableIso,
+      started_by: RoleSchema.nullable(),
+      student_joined_at: nullableIso,
+      tutor_joined_at: nullableIso,
+      ended_at: nullableIso,
+      ended_by: z.enum(["student", "tutor", "system"]).nullable(),
+      no_show_side: z.enum(["student", "tutor", "both"]).nullable(),
+    }),
+    cancellation: z
+      .object({
+        canceled_at: isoDateTime,
+        canceled_by: z.enum(["student", "tutor", "platform", "system"]).nullable(),
+        reason: z.string().nullable(),
+      })
+      .nullable(),
+    rating: z.object({ stars: z.number().int(), comment: z.string().nullable(), rated_at: isoDateTime }).nullable(),
+    escrow: EscrowSchema,
+    payment: z.object({
+      provider: z.enum(["sandbox", "stripe"]),
+      client_secret: z.string().nullable(),
+      expires_at: nullableIso,
+    }),
+    created_at: isoDateTime,
+    updated_at: isoDateTime,
+  })
+  .openapi("Booking");
+
+export const SessionSchema = z
+  .object({
+    booking_id: z.string(),
+    role: RoleSchema,
+    status: z.enum(BOOKING_STATUSES),
+    phase: z.enum(["upcoming", "joinable", "in_progress", "ended", "canceled", "no_show"]),
+    subject: z.string().nullable(),
+    timezone: z.string().nullable(),
+    scheduled_start: isoDateTime,
+    ends_at: isoDateTime,
+    duration_minutes: z.number().int(),
+    join_opens_at: isoDateTime,
+    started_at: nullableIso,
+    started_by: RoleSchema.nullable(),
+    ended_at: nullableIso,
+    ended_by: z.enum(["student", "tutor", "system"]).nullable(),
+    no_show_side: z.enum(["student", "tutor", "both"]).nullable(),
+    server_time: isoDateTime,
+    can_start: z.boolean(),
+    can_join: z.boolean(),
+    can_end: z.boolean(),
+    participants: z.object({
+      student: z.object({ name: z.string().nullable(), joined_at: nullableIso }),
+      tutor: z.object({ name: z.string().nullable(), joined_at: nullableIso }),
+    }),
+    notes: z.string().nullable().openapi({ description: "The tutor's notes (only shown to the tutor)" }),
+    rating: z.object({ stars: z.number().int(), comment: z.string().nullable(), rated_at: isoDateTime }).nullable(),
+    escrow: z.object({
+      status: z.enum(ESCROW_STATUSES),
+      release_at: nullableIso,
+      currency: z.string(),
+      amount: z.number().int(),
+      tutor_amount: z.number().int(),
+    }),
+  })
+  .openapi("Session");
+
+export const VideoSchema = z
+  .object({
+    provider: z.literal("agora"),
+    app_id: z.string(),
+    channel: z.string(),
+    uid: z.number().int(),
+    token: z.string(),
+    expires_at: isoDateTime,
+  })
+  .openapi("VideoCredentials");
+
+export const SessionWithVideoSchema = SessionSchema.extend({ video: VideoSchema }).openapi("SessionWithVideo");
+
+export const EventSchema = z
+  .object({
+    id: z.string().openapi({ example: "evt_…" }),
+    object: z.literal("event"),
+    type: z.enum(EVENT_TYPES),
+    created_at: isoDateTime,
+    booking_id: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .openapi("Event");
+
+export function pageOf<T extends z.ZodTypeAny>(item: T, name: string) {
+  return z.object({ data: z.array(item), has_more: z.boolean(), next_cursor: z.string().nullable() }).openapi(name);
+}
+
+export const PaginationQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ param: { name: "limit", in: "query" }, example: 20 }),
+  starting_after: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: "starting_after", in: "query" } }),
+});
+
+export const IdParam = <K extends string>(name: K, example: string) =>
+  z.object({
+    [name]: z
+      .string()
+      .min(1)
+      .max(255)
+      .openapi({ param: { name, in: "path" }, example }),
+  } as Record<K, z.ZodString>);
+
+/** Error responses every authenticated route may return. */
+export const errorResponses = {
+  400: { description: "Invalid request", content: { "application/json": { schema: ErrorSchema } } },
+  401: { description: "Missing or invalid credentials", content: { "application/json": { schema: ErrorSchema } } },
+  403: { description: "Not allowed for these credentials", content: { "application/json": { schema: ErrorSchema } } },
+  404: { description: "Not found", content: { "application/json": { schema: ErrorSchema } } },
+  409: { description: "Conflicts with the resource's state", content: { "application/json": { schema: ErrorSchema } } },
+  422: { description: "Semantically invalid", content: { "application/json": { schema: ErrorSchema } } },
+} as const;
+
+export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
