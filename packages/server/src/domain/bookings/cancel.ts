@@ -1,10 +1,11 @@
 import type { TenantContext } from "../context";
 import { Conflict } from "../errors";
+import { emitReleaseScheduled } from "../escrow/movements";
 import { scheduleRefund, settlePendingRefund } from "../escrow/refund";
 import { emitEvent } from "../events/emit";
 import { percentOf } from "../money";
 import { HOUR, resolvePolicy } from "../policy";
-import { heldAmount, presentBooking, presentEscrow } from "./present";
+import { heldAmount, presentBooking } from "./present";
 import { loadBooking, transitionBooking, transitionEscrow } from "./store";
 
 export interface CancelBookingInput {
@@ -57,15 +58,6 @@ export async function cancelBooking(ctx: TenantContext, bookingId: string, input
       const releaseNow = refund < held ? { status: "release_scheduled" as const, releaseAt: now } : {};
       escrowAfter = await scheduleRefund(tx, escrow, refund, `canceled_by_${input.by}`, now, releaseNow);
       refundPending = refund > 0;
-      if (refund < held) {
-        await emitEvent(tx, {
-          tenantId: tenant.id,
-          type: "escrow.release_scheduled",
-          bookingId,
-          data: { escrow: presentEscrow(escrowAfter) },
-          at: now,
-        });
-      }
     }
     await emitEvent(tx, {
       tenantId: tenant.id,
@@ -74,6 +66,7 @@ export async function cancelBooking(ctx: TenantContext, bookingId: string, input
       data: { booking: presentBooking(canceled, escrowAfter) },
       at: now,
     });
+    if (escrowAfter.status === "release_scheduled") await emitReleaseScheduled(tx, escrowAfter, now);
     return { refundPending, escrowId: escrow.id };
   });
   if (result.refundPending) await settlePendingRefund(deps, tenant, result.escrowId);

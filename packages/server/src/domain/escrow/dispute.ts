@@ -7,6 +7,7 @@ import type { TenantContext } from "../context";
 import { Conflict, Invalid } from "../errors";
 import { emitEvent } from "../events/emit";
 import { escrowBalances, postLedger } from "../ledger/post";
+import { emitReleaseScheduled } from "./movements";
 import { scheduleRefund, settlePendingRefund } from "./refund";
 import { executeReleaseIfDue } from "./release";
 
@@ -120,15 +121,7 @@ export async function resolveDispute(ctx: TenantContext, escrowId: string, input
       data: { escrow: presentEscrow(resolved), resolution: { outcome: input.outcome, refund_amount: refund } },
       at: now,
     });
-    if (resolved.status === "release_scheduled") {
-      await emitEvent(tx, {
-        tenantId: tenant.id,
-        type: "escrow.release_scheduled",
-        bookingId: booking.id,
-        data: { escrow: presentEscrow(resolved) },
-        at: now,
-      });
-    }
+    if (resolved.status === "release_scheduled") await emitReleaseScheduled(tx, resolved, now);
     if (remaining === 0) await cancelUnstartedBooking(tx, { booking, escrow: resolved }, now);
     return { refundPending: refund > 0, releaseNow: resolved.status === "release_scheduled" };
   });

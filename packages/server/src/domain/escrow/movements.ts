@@ -91,25 +91,26 @@ export async function applyRefund(
   return updated;
 }
 
-/** The session is over (or settled): release to the tutor at `releaseAt` unless disputed first. */
+/**
+ * The session is over (or settled): release to the tutor at `releaseAt` unless disputed first.
+ * The caller emits `escrow.release_scheduled` (emitReleaseScheduled) after its own event, so
+ * integrators see "session ended" before "release scheduled".
+ */
 export async function scheduleRelease(
   tx: Tx,
   escrow: EscrowRow,
   releaseAt: number,
   at: number,
 ): Promise<EscrowRow | null> {
-  const scheduled = await transitionEscrow(tx, escrow, ["held"], {
-    status: "release_scheduled",
-    releaseAt,
-    updatedAt: at,
-  });
-  if (!scheduled) return null;
+  return transitionEscrow(tx, escrow, ["held"], { status: "release_scheduled", releaseAt, updatedAt: at });
+}
+
+export async function emitReleaseScheduled(tx: Tx, escrow: EscrowRow, at: number): Promise<void> {
   await emitEvent(tx, {
     tenantId: escrow.tenantId,
     type: "escrow.release_scheduled",
     bookingId: escrow.bookingId,
-    data: { escrow: presentEscrow(scheduled) },
+    data: { escrow: presentEscrow(escrow) },
     at,
   });
-  return scheduled;
 }

@@ -2,7 +2,7 @@ import type { BookingRow, EscrowRow, Role } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 import { heldAmount, presentBooking } from "../bookings/present";
 import { transitionBooking } from "../bookings/store";
-import { scheduleRelease } from "../escrow/movements";
+import { emitReleaseScheduled, scheduleRelease } from "../escrow/movements";
 import { scheduleRefund } from "../escrow/refund";
 import { emitEvent } from "../events/emit";
 import { HOUR, resolvePolicy } from "../policy";
@@ -40,6 +40,7 @@ export async function completeSession(
     data: { booking: presentBooking(completed, current) },
     at,
   });
+  if (scheduled) await emitReleaseScheduled(tx, scheduled, at);
   return { booking: completed, escrow: current, refundPending: false };
 }
 
@@ -65,9 +66,11 @@ export async function settleNoShow(
   const outcome = side === "both" ? "refund" : side === "student" ? policy.student_no_show : policy.tutor_no_show;
   let current = escrow;
   let refundPending = false;
+  let scheduled: EscrowRow | null = null;
   if (escrow.status === "held") {
     if (outcome === "release") {
-      current = (await scheduleRelease(tx, escrow, at + policy.release_delay_hours * HOUR, at)) ?? escrow;
+      scheduled = await scheduleRelease(tx, escrow, at + policy.release_delay_hours * HOUR, at);
+      current = scheduled ?? escrow;
     } else {
       const amount = heldAmount(escrow);
       current = await scheduleRefund(tx, escrow, amount, `no_show:${side}`, at);
@@ -81,5 +84,6 @@ export async function settleNoShow(
     data: { booking: presentBooking(settled, current), no_show: { side, outcome } },
     at,
   });
+  if (scheduled) await emitReleaseScheduled(tx, scheduled, at);
   return { booking: settled, escrow: current, refundPending };
 }

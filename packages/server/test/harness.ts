@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { type OpenDatabase, openDatabase } from "../src/adapters/libsql/database";
+import { createApp } from "../src/app";
+import { type BuildDepsInput, buildDeps } from "../src/deps";
+import type { Deps } from "../src/domain/context";
+import { ManualClock } from "../src/ports/clock";
+
+export const ADMIN_KEY = "lk_admin_test_key_0123456789";
+export const SECRET = "test-secret-that-is-long-enough-for-hkdf-0123456789";
+export const AGORA = { appId: "0123456789abcdef0123456789abcdef", appCertificate: "fedcba9876543210fedcba9876543210" };
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+export type Json = Record<string, any>;
+
+export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "secret">> {
+  /** A libsql URL; defaults to a fresh in-memory database. */
+  url?: string;
+}
+
+/** A real app over a real migrated libsql database, with a hand-moved clock. */
+export async function createTestServer(options: TestServerOptions = {}) {
+  const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
+  const database = await openDatabase(options.url ?? ":memory:");
+  const deps = buildDeps({ agoraFallback: AGORA, ...options, db: database.db, secret: SECRET, clock });
+  const errors: unknown[] = [];
+  const app = createApp(deps, { adminKey: ADMIN_KEY, logError: (error) => errors.push(error) });
+
+  async function call(
+    method: string,
+    path: string,
+    init: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.key) headers.Authorization = `Bearer ${init.key}`;
+    if (init.body !== undefined) headers["Content-Type"] = "application/json";
+    const res = await app.request(path, {
+      method,
+      headers,
+      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    });
+    const text = await res.text();
+    let body: Json;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { raw: text };
+    }
+    return { status: res.status, body, headers: res.headers };
+  }
+
+  async function createTenant(input: Json = {}) {
+    const res = await call("POST", "/v1/admin/tenants", {
+      key: ADMIN_KEY,
+      body: { name: "Acme Tutoring", payment_provider: "sandbox", ...input },
+    });
+    if (res.status !== 200) throw new Error(`tenant creation failed: ${JSON.stringify(res.body)}`);
+    return { tenant: res.body.tenant as Json, key: res.body.secret_key as string };
+  }
+
+  return { app, deps, clock, db: database.db, database, errors, call, createTenant, close: () => database.close() };
+}
+
+export type TestServer = Awaited<ReturnType<typeof createTestServer>>;
+
+let counter = 0;
+
+/** A booking body starting `startsIn` ms from the clock's now. */
+export function bookingBody(clock: { now(): number }, overrides: Json = {}, startsIn = 2 * HOUR): Json {
+  counter += 1;
+  return {
+    external_id: `lesson_${counter}_${Math.random().toString(36).slice(2, 8)}`,
+    student: { id: "student_1", name: "Sam Student" },
+    tutor: { id: "tutor_1", name: "Tina Tutor" },
+    subject: "Algebra",
+    scheduled_start: new Date(clock.now() + startsIn).toISOString(),
+    duration_minutes: 60,
+    amount: 5000,
+    currency: "usd",
+    platform_fee: 1000,
+    ...overrides,
+  };
+}
+
+/** A booked, paid lesson with tokens for both participants. */
+export async function paidBooking(server: TestServer, key: string, overrides: Json = {}, startsIn = 2 * HOUR) {
+  const created = await server.call("POST", "/v1/bookings", {
+    key,
+    body: bookingBody(server.clock, overrides, startsIn),
+  });
+  if (created.status !== 200) throw new Error(`booking failed: ${JSON.stringify(created.body)}`);
+  const id = created.body.id as string;
+  const paid = await server.call("POST", `/v1/sandbox/bookings/${id}/pay`, { key, body: {} });
+  if (paid.status !== 200) throw new Error(`pay failed: ${JSON.stringify(paid.body)}`);
+  const tokens = await participantTokens(server, key, id);
+  return { id, escrowId: paid.body.escrow.id as string, booking: paid.body, ...tokens };
+}
+
+export async function participantTokens(server: TestServer, key: string, bookingId: string) {
+  const mint = async (role: "student" | "tutor") => {
+    const res = await server.call("POST", `/v1/bookings/${bookingId}/participant-tokens`, {
+      key,
+      body: { role, ttl_seconds: 30 * 24 * 3600 },
+    });
+    if (res.status !== 200) throw new Error(`token failed: ${JSON.stringify(res.body)}`);
+    return res.body.token as string;
+  };
+  return { student: await mint("student"), tutor: await mint("tutor") };
+}
+
+/** Moves a sandbox tenant's clock (and runs its due work) through the API. */
+export async function advance(server: TestServer, key: string, ms: number) {
+  const res = await server.call("POST", "/v1/sandbox/clock", { key, body: { advance_seconds: Math.round(ms / 1000) } });
+  if (res.status !== 200) throw new Error(`clock failed: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Checks `amount = held + released + refunded` for every escrow and that the ledger sums to zero. */
+export async function ledgerInvariant(deps: Deps) {
+  const escrowRows = await deps.db.all<{
+    id: string;
+    amount: number;
+    status: string;
+    refunded_amount: number;
+    released_amount: number;
+    held: number;
+    released: number;
+    refunded: number;
+  }>(sql`
+    select e.id, e.amount, e.status, e.refunded_amount, e.released_amount,
+      coalesce(sum(case when l.account in ('tutor_pending','tutor_disputed','platform_pending') then l.amount end), 0) as held,
+      coalesce(sum(case when l.account in ('tutor_released','platform_revenue') then l.amount end), 0) as released,
+      coalesce(sum(case when l.account = 'refunded' then l.amount end), 0) as refunded
+    from escrows e left join ledger_entries l on l.escrow_id = e.id group by e.id`);
+  const [total] = await deps.db.all<{ total: number | null }>(sql`select sum(amount) as total from ledger_entries`);
+  const broken = escrowRows.filter((e) => {
+    const paid = e.status !== "awaiting_payment" && e.status !== "canceled";
+    const ledgerSum = e.held + e.released + e.refunded;
+    return (
+      (paid ? ledgerSum !== e.amount : ledgerSum !== 0) ||
+      e.released !== e.released_amount ||
+      e.refunded !== e.refunded_amount
+    );
+  });
+  return { broken, ledgerTotal: total?.total ?? 0 };
+}
+
+export function tempDatabaseUrl() {
+  const dir = mkdtempSync(join(tmpdir(), "lessonkit-test-"));
+  return { url: `file:${join(dir, "db.sqlite")}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
