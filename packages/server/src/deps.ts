@@ -1,7 +1,7 @@
 import { AgoraTokens } from "./adapters/agora/tokens";
 import { SandboxPayments } from "./adapters/sandbox/payments";
 import type { Deps } from "./domain/context";
-import { Conflict } from "./domain/errors";
+import { Invalid } from "./domain/errors";
 import { deriveKey } from "./lib/crypto";
 import { type Clock, systemClock } from "./ports/clock";
 import type { PaymentProvider, Payments } from "./ports/payments";
@@ -27,9 +27,10 @@ export function buildDeps(input: BuildDepsInput): Deps {
     forTenant(tenant) {
       const provider = providers[tenant.paymentProvider];
       if (!provider) {
-        throw Conflict(
+        throw Invalid(
           "payment_provider_unavailable",
           `The ${tenant.paymentProvider} payment provider is not available on this server`,
+          "payment_provider",
         );
       }
       return provider;

@@ -1,5 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Client, createClient, type InStatement, type Transaction, type TransactionMode } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
@@ -14,7 +14,16 @@ export interface OpenDatabase {
   close(): void;
 }
 
-const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../../drizzle");
+/** The committed drizzle-kit migrations, found from this module whether it runs from src/ or a bundle in dist/. */
+function migrationsFolder(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth++) {
+    const candidate = join(dir, "drizzle");
+    if (existsSync(join(candidate, "meta", "_journal.json"))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error("Cannot find the drizzle/ migrations folder of @lessonkit/server");
+}
 
 /**
  * Opens a libsql database (file, `:memory:` or remote) and applies the committed migrations.
@@ -37,7 +46,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   await raw.execute("PRAGMA foreign_keys = ON");
   const client = local ? serialize(raw) : raw;
   const db = drizzle(client, { schema });
-  if (options.migrate !== false) await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (options.migrate !== false) await migrate(db, { migrationsFolder: migrationsFolder() });
   return { db, client, close: () => client.close() };
 }
 

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, loadEnv } from "./env";
+
+const production = {
+  LESSONKIT_ADMIN_KEY: "admin-key-0123456789",
+  LESSONKIT_SECRET: "a-secret-that-is-at-least-32-characters-long",
+};
+
+describe("configuration", () => {
+  it("uses the documented defaults", () => {
+    const env = loadEnv(production);
+    expect(env).toMatchObject({
+      port: 8787,
+      mode: "production",
+      databaseUrl: "file:./.lessonkit/lessonkit.db",
+      tickIntervalMs: 3_600_000,
+      agora: undefined,
+    });
+  });
+
+  it("accepts durations, database URLs and Agora settings", () => {
+    const env = loadEnv({
+      ...production,
+      LESSONKIT_TICK_INTERVAL: "1m",
+      LESSONKIT_DATABASE_URL: "/var/lib/lessonkit.db",
+      AGORA_APP_ID: "0123456789abcdef0123456789abcdef",
+      AGORA_APP_CERTIFICATE: "fedcba9876543210fedcba9876543210",
+    });
+    expect(env.tickIntervalMs).toBe(60_000);
+    expect(env.databaseUrl).toBe("file:/var/lib/lessonkit.db");
+    expect(env.agora?.appId).toBe("0123456789abcdef0123456789abcdef");
+    expect(loadEnv({ ...production, LESSONKIT_DATABASE_URL: ":memory:" }).databaseUrl).toBe(":memory:");
+    expect(loadEnv({ ...production, LESSONKIT_DATABASE_URL: "libsql://db.example.com" }).databaseUrl).toBe(
+      "libsql://db.example.com",
+    );
+  });
+
+  it.each([
+    [{}, "LESSONKIT_ADMIN_KEY is required in production mode"],
+    [{ LESSONKIT_ADMIN_KEY: production.LESSONKIT_ADMIN_KEY }, "LESSONKIT_SECRET is required in production mode"],
+    [{ ...production, LESSONKIT_TICK_INTERVAL: "soon" }, 'LESSONKIT_TICK_INTERVAL "soon" is not a duration'],
+    [{ ...production, PORT: "http" }, "PORT"],
+    [{ ...production, LESSONKIT_MODE: "staging" }, "LESSONKIT_MODE"],
+    [
+      { ...production, AGORA_APP_ID: "0123456789abcdef0123456789abcdef" },
+      "AGORA_APP_ID and AGORA_APP_CERTIFICATE must be set together",
+    ],
+    [
+      { ...production, AGORA_APP_ID: "not-hex", AGORA_APP_CERTIFICATE: "x" },
+      "AGORA_APP_ID must be a 32-character hex Agora App ID",
+    ],
+    [{ ...production, LESSONKIT_SECRET: "short" }, "LESSONKIT_SECRET must be at least 32 characters"],
+  ])("fails fast with one clear line: %j", (source, message) => {
+    let error: unknown;
+    try {
+      loadEnv(source as Record<string, string>);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(EnvError);
+    expect((error as Error).message).toContain(message);
+    expect((error as Error).message).not.toContain("\n");
+  });
+
+  it("development mode fills the admin key and secret so `npm start` needs no setup", () => {
+    const env = loadEnv({}, { LESSONKIT_MODE: "development" });
+    expect(env.mode).toBe("development");
+    expect(env.adminKey.length).toBeGreaterThan(0);
+    expect(env.secret.length).toBeGreaterThanOrEqual(32);
+  });
+});
