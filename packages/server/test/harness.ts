@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { type OpenDatabase, openDatabase } from "../src/adapters/libsql/database";
+import { openDatabase } from "../src/adapters/libsql/database";
 import { createApp } from "../src/app";
 import { type BuildDepsInput, buildDeps } from "../src/deps";
 import type { Deps } from "../src/domain/context";
@@ -14,6 +14,7 @@ export const AGORA = { appId: "0123456789abcdef0123456789abcdef", appCertificate
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
+// biome-ignore lint/suspicious/noExplicitAny: test JSON is read loosely by design
 export type Json = Record<string, any>;
 
 export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "secret">> {

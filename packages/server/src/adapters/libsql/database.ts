@@ -31,7 +31,9 @@ function migrationsFolder(): string {
  * Local libsql calls are synchronous under their promises, so a second write transaction started
  * in the same process while one is open would spin on SQLite's busy lock and block the very event
  * loop the first one needs to finish. Every operation therefore goes through one async mutex per
- * database; other processes on the same file are handled by SQLite's own locking and busy timeout.
+ * database, shared by every client this process opens on the same file (two clients of one file
+ * would deadlock each other the same way); other processes on the same file are handled by
+ * SQLite's own locking and busy timeout.
  */
 export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<OpenDatabase> {
   const local = url === ":memory:" || url.startsWith("file:");
@@ -39,19 +41,55 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     mkdirSync(dirname(resolve(url.slice("file:".length))), { recursive: true });
   }
   const raw = createClient({ url, ...(local ? { concurrency: 1, timeout: 10_000 } : {}) });
-  if (url.startsWith("file:")) {
-    await raw.execute("PRAGMA journal_mode = WAL");
-    await raw.execute("PRAGMA synchronous = NORMAL");
+  const lock = local ? acquireFileLock(url) : null;
+  const client = lock ? serialize(raw, lock.mutex) : raw;
+  try {
+    if (url.startsWith("file:")) {
+      await client.execute("PRAGMA journal_mode = WAL");
+      await client.execute("PRAGMA synchronous = NORMAL");
+    }
+    await client.execute("PRAGMA foreign_keys = ON");
+    const db = drizzle(client, { schema });
+    if (options.migrate !== false) await migrate(db, { migrationsFolder: migrationsFolder() });
+    return {
+      db,
+      client,
+      close: () => {
+        client.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    client.close();
+    lock?.release();
+    throw error;
   }
-  await raw.execute("PRAGMA foreign_keys = ON");
-  const client = local ? serialize(raw) : raw;
-  const db = drizzle(client, { schema });
-  if (options.migrate !== false) await migrate(db, { migrationsFolder: migrationsFolder() });
-  return { db, client, close: () => client.close() };
 }
 
-function serialize(client: Client): Client {
-  const mutex = new Mutex();
+/** The in-process locks of local database files, one per file, counted by the clients using it. */
+const fileLocks = new Map<string, { mutex: Mutex; clients: number }>();
+
+/** The lock of a local database: shared per file, private to the client for `:memory:`. */
+function acquireFileLock(url: string): { mutex: Mutex; release(): void } {
+  const path = url.slice("file:".length).split("?")[0] ?? "";
+  if (!url.startsWith("file:") || path.startsWith(":memory:")) return { mutex: new Mutex(), release: () => {} };
+  const file = resolve(path);
+  const entry = fileLocks.get(file) ?? { mutex: new Mutex(), clients: 0 };
+  entry.clients++;
+  fileLocks.set(file, entry);
+  let released = false;
+  return {
+    mutex: entry.mutex,
+    release() {
+      if (released) return;
+      released = true;
+      entry.clients--;
+      if (entry.clients === 0 && fileLocks.get(file) === entry) fileLocks.delete(file);
+    },
+  };
+}
+
+function serialize(client: Client, mutex: Mutex): Client {
   const locked =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A) =>

@@ -14,6 +14,8 @@ export interface ClaimedRelease {
   escrow: EscrowRow;
   tenant: Tenant;
   tutorAccount: string | null;
+  /** This run's lease token: whatever it records about the release is conditional on still holding it. */
+  token: string;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function claimDueReleases(
   const byEscrow = new Map(context.map((row) => [row.escrowId, row]));
   return claimed.flatMap((escrow) => {
     const row = byEscrow.get(escrow.id);
-    return row ? [{ escrow, tenant: toTenant(row.tenant), tutorAccount: row.tutorAccount }] : [];
+    return row ? [{ escrow, tenant: toTenant(row.tenant), tutorAccount: row.tutorAccount, token }] : [];
   });
 }
 
@@ -97,6 +99,8 @@ export async function executeRelease(deps: Deps, claim: ClaimedRelease): Promise
     } catch (error) {
       // A definitive refusal moved no money: free the escrow (a dispute may come in) and retry later.
       // Anything else may have moved money, so the claim stays and a later tick repeats the same call.
+      // Only while this run still holds the claim: if its lease ran out, another run owns the escrow
+      // now (and may be moving the money), so its claim must not be freed nor its outcome overwritten.
       const definitive = error instanceof PaymentProviderError && !error.retryable;
       await deps.db
         .update(escrows)
@@ -104,7 +108,7 @@ export async function executeRelease(deps: Deps, claim: ClaimedRelease): Promise
           lastError: describeFailure(error),
           ...(definitive ? { claimToken: null, claimKind: null, claimExpiresAt: null } : {}),
         })
-        .where(eq(escrows.id, escrow.id));
+        .where(and(eq(escrows.id, escrow.id), eq(escrows.claimToken, claim.token)));
       return "failed";
     }
   }
