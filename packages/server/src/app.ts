@@ -28,6 +28,7 @@ import * as sessionStatus from "./routes/sessions/status";
 import * as system from "./routes/system/routes";
 import * as tenant from "./routes/tenant/routes";
 import * as tutorBalance from "./routes/tutors/balance";
+import * as webhookEndpoints from "./routes/webhook-endpoints/routes";
 
 export interface AppOptions {
   adminKey: string;
@@ -50,6 +51,7 @@ const ROUTES = [
   escrowResolve,
   tutorBalance,
   events,
+  webhookEndpoints,
   sandbox,
   sessionStatus,
   sessionStart,
@@ -100,6 +102,8 @@ export function createApp(deps: Deps, options: AppOptions): App {
     "/v1/events",
     "/v1/events/*",
     "/v1/tenant",
+    "/v1/webhook-endpoints",
+    "/v1/webhook-endpoints/*",
     "/v1/sandbox/*",
   ]) {
     app.use(path, requireTenant);

@@ -1,4 +1,5 @@
 import { AgoraTokens } from "./adapters/agora/tokens";
+import { NodeWebhookTransport } from "./adapters/http/webhook-transport";
 import { SandboxPayments } from "./adapters/sandbox/payments";
 import type { Deps } from "./domain/context";
 import { Invalid } from "./domain/errors";
@@ -7,6 +8,7 @@ import { type Clock, systemClock } from "./ports/clock";
 import type { PaymentProvider, Payments } from "./ports/payments";
 import type { Database } from "./ports/storage";
 import type { VideoSettings, VideoTokens } from "./ports/video";
+import type { WebhookTransport } from "./ports/webhooks";
 
 export interface BuildDepsInput {
   db: Database;
@@ -18,10 +20,13 @@ export interface BuildDepsInput {
   providers?: Partial<Record<"sandbox" | "stripe", PaymentProvider>>;
   video?: VideoTokens;
   releaseLeaseMs?: number;
+  webhookTransport?: WebhookTransport;
+  webhookTimeoutMs?: number;
 }
 
 /** The composition root: real adapters unless a caller swaps one in. */
 export function buildDeps(input: BuildDepsInput): Deps {
+  const webhookTimeoutMs = input.webhookTimeoutMs ?? 15_000;
   const providers = { sandbox: new SandboxPayments(), ...input.providers };
   const payments: Payments = {
     forTenant(tenant) {
@@ -49,5 +54,8 @@ export function buildDeps(input: BuildDepsInput): Deps {
     mode: input.mode ?? "production",
     agoraFallback: input.agoraFallback,
     releaseLeaseMs: input.releaseLeaseMs ?? 5 * 60_000,
+    webhookTransport: input.webhookTransport ?? new NodeWebhookTransport(),
+    webhookTimeoutMs,
+    webhookLeaseMs: webhookTimeoutMs + 45_000,
   };
 }

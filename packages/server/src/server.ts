@@ -5,6 +5,7 @@ import { createApp } from "./app";
 import { buildDeps } from "./deps";
 import type { Env } from "./env";
 import { startTickLoop } from "./jobs/tick";
+import { startDeliveryWorker } from "./jobs/webhooks";
 import { seedDemoTenant } from "./seed";
 
 export interface RunningServer {
@@ -32,6 +33,7 @@ export async function startServer(env: Env, log: (line: string) => void = consol
   const port = typeof address === "object" && address ? address.port : env.port;
   const url = `http://localhost:${port}`;
   const ticks = startTickLoop(deps, env.tickIntervalMs, log);
+  const deliveries = startDeliveryWorker(deps, { log });
 
   log(`LessonKit ${env.mode} server listening on ${url}`);
   log(`  API docs:  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
@@ -45,6 +47,7 @@ export async function startServer(env: Env, log: (line: string) => void = consol
     url,
     async close() {
       await ticks.stop();
+      await deliveries.stop();
       await new Promise<void>((done) => server.close(() => done()));
       database.close();
     },

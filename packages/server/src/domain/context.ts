@@ -2,6 +2,7 @@ import type { Clock } from "../ports/clock";
 import type { Payments } from "../ports/payments";
 import type { Database } from "../ports/storage";
 import type { VideoSettings, VideoTokens } from "../ports/video";
+import type { WebhookTransport } from "../ports/webhooks";
 import type { Policy } from "./policy";
 
 /** Everything the domain needs from the outside world, injected once by createApp / the CLI. */
@@ -23,6 +24,12 @@ export interface Deps {
   agoraFallback: VideoSettings | undefined;
   /** How long a tick's claim on a release lasts before another run may take it over. */
   releaseLeaseMs: number;
+  /** Sends webhook deliveries. */
+  webhookTransport: WebhookTransport;
+  /** Per-attempt timeout (15 s by default). */
+  webhookTimeoutMs: number;
+  /** How long a worker's claim on a delivery lasts; longer than the timeout. */
+  webhookLeaseMs: number;
 }
 
 export interface Tenant {

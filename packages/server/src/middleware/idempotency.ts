@@ -25,6 +25,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
   const deps = c.get("deps");
   const scope = c.get("callerScope");
+  // Unauthenticated routes (and unknown paths) have no caller to scope a key to.
+  if (!scope) return next();
   const requestHash = sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
   const where = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key));
 

@@ -5,3 +5,4 @@ export * from "./idempotency";
 export * from "./ledger";
 export * from "./payouts";
 export * from "./tenants";
+export * from "./webhooks";

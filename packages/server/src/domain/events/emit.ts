@@ -1,6 +1,7 @@
 import { events } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { Tx } from "../../ports/storage";
+import { queueDeliveries } from "../webhooks/fanout";
 
 export const EVENT_TYPES = [
   "booking.created",
@@ -31,9 +32,10 @@ export interface EmitInput {
   availableAt?: number;
 }
 
-/** Writes an event to the outbox, inside the transaction of the change that caused it. */
+/** Writes an event to the outbox, with its webhook deliveries, inside the transaction of the change that caused it. */
 export async function emitEvent(tx: Tx, input: EmitInput): Promise<string> {
   const id = newId("evt");
+  const availableAt = Math.max(input.at, input.availableAt ?? input.at);
   await tx.insert(events).values({
     id,
     tenantId: input.tenantId,
@@ -41,7 +43,8 @@ export async function emitEvent(tx: Tx, input: EmitInput): Promise<string> {
     bookingId: input.bookingId,
     data: input.data,
     createdAt: input.at,
-    availableAt: Math.max(input.at, input.availableAt ?? input.at),
+    availableAt,
   });
+  await queueDeliveries(tx, { id, tenantId: input.tenantId, type: input.type, availableAt, createdAt: input.at });
   return id;
 }
