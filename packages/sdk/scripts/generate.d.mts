@@ -1,0 +1,3 @@
+export const specPath: string;
+export const outputPath: string;
+export function renderWireTypes(): Promise<string>;
