@@ -1,0 +1,16 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    // Test against the SDK's source, so a stale or missing dist cannot hide a mismatch.
+    alias: { "@lessonkit/sdk": fileURLToPath(new URL("../sdk/src/index.ts", import.meta.url)) },
+  },
+  test: {
+    include: ["test/**/*.test.{ts,tsx}"],
+    // Component tests opt into jsdom with a `@vitest-environment jsdom` comment; the browser test runs in node.
+    environment: "node",
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
