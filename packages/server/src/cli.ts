@@ -29,7 +29,13 @@ async function main(argv: string[]): Promise<number> {
     }
     case "tick": {
       const database = await openDatabase(env.databaseUrl);
-      const deps = buildDeps({ db: database.db, secret: env.secret, mode: env.mode, agoraFallback: env.agora });
+      const deps = buildDeps({
+        db: database.db,
+        secret: env.secret,
+        mode: env.mode,
+        agoraFallback: env.agora,
+        stripe: { apiUrl: env.stripeApiUrl },
+      });
       console.log(JSON.stringify(await tick(deps)));
       database.close();
       return 0;

@@ -113,13 +113,13 @@ describe("the tenant API", () => {
     expect(back.body.error.param).toBe("advance_seconds");
   });
 
-  it("refuses a payment provider this server cannot serve", async () => {
+  it("refuses a Stripe tenant without its Stripe settings", async () => {
     const res = await server.call("POST", "/v1/admin/tenants", {
       key: ADMIN_KEY,
       body: { name: "Stripe platform", payment_provider: "stripe" },
     });
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: "payment_provider_unavailable", param: "payment_provider" });
+    expect(res.body.error).toMatchObject({ code: "stripe_settings_required", param: "stripe" });
   });
 
   it("answers /healthz and tags every response with a request id that errors repeat", async () => {

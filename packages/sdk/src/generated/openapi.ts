@@ -324,7 +324,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update name, policy or Agora settings */
+        /** Update name, policy, Agora or Stripe settings */
         patch: {
             parameters: {
                 query?: never;
@@ -1356,7 +1356,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     starting_after?: string;
-                    type?: "booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "rating.submitted";
+                    type?: "booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "escrow.release_blocked" | "escrow.reversal_failed" | "escrow.transfer_reversed" | "rating.submitted";
                     booking_id?: string;
                 };
                 header?: never;
@@ -2989,6 +2989,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stripe/webhooks/{tenantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook endpoint of a tenant (set it in your Stripe dashboard, account and Connect events)
+         * @description Verified with your webhook signing secret (Stripe-Signature, raw body, 5-minute tolerance); each event is applied at most once, in any order. Handles payment_intent.succeeded / payment_failed / canceled, charge.refunded, charge.dispute.created / closed, transfer.reversed, account.updated.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event was received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StripeWebhookReceived"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for these credentials */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the resource's state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Semantically invalid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3014,6 +3109,11 @@ export interface components {
             agora: {
                 app_id: string;
                 app_certificate_set: boolean;
+            } | null;
+            /** @description Whether Stripe settings are set; the keys themselves are never returned */
+            stripe: {
+                configured: boolean;
+                livemode: boolean;
             } | null;
             secret_key_hint: string;
             test_clock: {
@@ -3075,6 +3175,7 @@ export interface components {
             payment_provider: "sandbox" | "stripe";
             policy?: components["schemas"]["PolicyInput"];
             agora?: components["schemas"]["AgoraSettingsInput"];
+            stripe?: components["schemas"]["StripeSettingsInput"];
         };
         PolicyInput: {
             payment_window_minutes?: number;
@@ -3094,6 +3195,23 @@ export interface components {
             app_id: string;
             app_certificate: string;
         };
+        StripeSettingsInput: {
+            /**
+             * @description Your platform's Stripe secret key
+             * @example sk_test_…
+             */
+            secret_key: string;
+            /**
+             * @description Signing secret of the endpoint for your account's events
+             * @example whsec_…
+             */
+            webhook_secret: string;
+            /**
+             * @description Signing secret of the Connect endpoint (connected accounts' events)
+             * @example whsec_…
+             */
+            connect_webhook_secret?: string;
+        };
         DueWorkSummary: {
             expired: number;
             no_shows: number;
@@ -3110,6 +3228,24 @@ export interface components {
             agora?: {
                 app_id: string;
                 app_certificate: string;
+            } | null;
+            /** @description Stripe settings (stored encrypted, never returned); null removes them */
+            stripe?: {
+                /**
+                 * @description Your platform's Stripe secret key
+                 * @example sk_test_…
+                 */
+                secret_key: string;
+                /**
+                 * @description Signing secret of the endpoint for your account's events
+                 * @example whsec_…
+                 */
+                webhook_secret: string;
+                /**
+                 * @description Signing secret of the Connect endpoint (connected accounts' events)
+                 * @example whsec_…
+                 */
+                connect_webhook_secret?: string;
             } | null;
         };
         Booking: {
@@ -3369,7 +3505,7 @@ export interface components {
             /** @enum {string} */
             object: "event";
             /** @enum {string} */
-            type: "booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "rating.submitted";
+            type: "booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "escrow.release_blocked" | "escrow.reversal_failed" | "escrow.transfer_reversed" | "rating.submitted";
             /**
              * Format: date-time
              * @example 2030-01-01T09:00:00.000Z
@@ -3421,7 +3557,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description null: every event type */
-            event_types: ("booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "rating.submitted")[] | null;
+            event_types: ("booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "escrow.release_blocked" | "escrow.reversal_failed" | "escrow.transfer_reversed" | "rating.submitted")[] | null;
             enabled: boolean;
             disabled_reason: string | null;
             /** Format: date-time */
@@ -3433,7 +3569,7 @@ export interface components {
             /** @example https://platform.example.com/lessonkit/webhooks */
             url: string;
             description?: string;
-            event_types?: ("booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "rating.submitted")[] | null;
+            event_types?: ("booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "escrow.release_blocked" | "escrow.reversal_failed" | "escrow.transfer_reversed" | "rating.submitted")[] | null;
             enabled?: boolean;
         };
         WebhookEndpointList: {
@@ -3445,7 +3581,7 @@ export interface components {
             /** @example https://platform.example.com/lessonkit/webhooks */
             url?: string;
             description?: string;
-            event_types?: ("booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "rating.submitted")[] | null;
+            event_types?: ("booking.created" | "booking.canceled" | "escrow.held" | "payment.failed" | "session.join_window_opened" | "session.started" | "session.participant_joined" | "session.ended" | "session.no_show" | "escrow.release_scheduled" | "escrow.released" | "escrow.refunded" | "escrow.disputed" | "escrow.dispute_resolved" | "escrow.release_blocked" | "escrow.reversal_failed" | "escrow.transfer_reversed" | "rating.submitted")[] | null;
             enabled?: boolean;
         };
         SandboxPayRequest: {
@@ -3590,6 +3726,16 @@ export interface components {
         RateSessionRequest: {
             stars: number;
             comment?: string;
+        };
+        StripeWebhookReceived: {
+            /** @enum {boolean} */
+            received: true;
+            event_id: string;
+            /**
+             * @description applied, duplicate, or ignored:<why>
+             * @example applied
+             */
+            outcome: string;
         };
     };
     responses: never;

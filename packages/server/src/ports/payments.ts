@@ -6,6 +6,8 @@
 export interface PaymentTenant {
   id: string;
   paymentProvider: "sandbox" | "stripe";
+  /** The tenant's sealed Stripe settings (the Stripe adapter unseals them). */
+  stripeSealed?: string | null;
 }
 
 export interface CreatePaymentInput {
@@ -49,6 +51,14 @@ export interface CancelPaymentInput {
   idempotencyKey: string;
 }
 
+export interface ReverseTransferInput {
+  tenant: PaymentTenant;
+  escrowId: string;
+  transferId: string;
+  amount: number;
+  idempotencyKey: string;
+}
+
 export interface PaymentProvider {
   readonly name: "sandbox" | "stripe";
   createPayment(input: CreatePaymentInput): Promise<CreatePaymentResult>;
@@ -56,6 +66,10 @@ export interface PaymentProvider {
   cancelPayment(input: CancelPaymentInput): Promise<void>;
   refund(input: RefundInput): Promise<{ refundId: string }>;
   transfer(input: TransferInput): Promise<{ transferId: string }>;
+  /** Takes back part of a transfer from the tutor's account (a refund after release). */
+  reverseTransfer?(input: ReverseTransferInput): Promise<{ reversalId: string }>;
+  /** Whether the tutor's connected account can be paid out now (asked when nothing is known yet). */
+  payoutsEnabled?(tenant: PaymentTenant, accountId: string): Promise<boolean>;
 }
 
 /** Picks the provider adapter that serves a tenant. */

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import { DomainError, type DomainErrorKind } from "../domain/errors";
+import { PaymentProviderError } from "../ports/payments";
 
 /**
  * The one error path. Every error response has the shape
@@ -47,6 +48,12 @@ export function toApiError(error: unknown): ApiError {
     const { status, type } = KIND[error.kind];
     return new ApiError(status, type, error.code, error.message, error.param);
   }
+  if (error instanceof PaymentProviderError) {
+    // The provider's own code (e.g. Stripe's `amount_too_small`) reaches the integrator unchanged.
+    if (error.retryable) return new ApiError(502, "provider_error", error.code, error.message);
+    if (error.code === "payment_already_made") return new ApiError(409, "conflict_error", error.code, error.message);
+    return new ApiError(422, "invalid_request_error", error.code, error.message);
+  }
   if (error instanceof HTTPException) {
     if (error.status === 400)
       return new ApiError(400, "invalid_request_error", "invalid_json", "The request body is not valid JSON");
@@ -86,8 +93,18 @@ export function errorResponse(c: Context, error: ApiError) {
   );
 }
 
-/** Turns the first schema issue into a 400 naming the parameter. */
-export function validationError(error: ZodError): ApiError {
+/** The value at `path` inside `input`, or `present` when it cannot be told (a non-object on the way). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return "present";
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Turns the first schema issue into a 400 naming the parameter; `input` is what was validated. */
+export function validationError(error: ZodError, input?: unknown): ApiError {
   const issue = error.issues[0];
   const param = issue?.path.map(String).join(".") || undefined;
   if (!issue) return new ApiError(400, "invalid_request_error", "parameter_invalid", "The request is invalid");
@@ -96,7 +113,10 @@ export function validationError(error: ZodError): ApiError {
     const full = param ? `${param}.${key}` : key;
     return new ApiError(400, "invalid_request_error", "parameter_unknown", `Unknown parameter: ${full}`, full);
   }
-  const missing = issue.code === "invalid_type" && /received undefined/.test(issue.message);
+  // A missing enum answers "invalid option", not "received undefined": look at the input too.
+  const missing =
+    (issue.code === "invalid_type" && /received undefined/.test(issue.message)) ||
+    (input !== undefined && issue.path.length > 0 && valueAt(input, issue.path) === undefined);
   if (missing)
     return new ApiError(
       400,

@@ -62,6 +62,20 @@ export const AgoraSettingsInputSchema = z
   .strict()
   .openapi("AgoraSettingsInput");
 
+export const StripeSettingsInputSchema = z
+  .object({
+    secret_key: z.string().openapi({ example: "sk_test_…", description: "Your platform's Stripe secret key" }),
+    webhook_secret: z
+      .string()
+      .openapi({ example: "whsec_…", description: "Signing secret of the endpoint for your account's events" }),
+    connect_webhook_secret: z.string().optional().openapi({
+      example: "whsec_…",
+      description: "Signing secret of the Connect endpoint (connected accounts' events)",
+    }),
+  })
+  .strict()
+  .openapi("StripeSettingsInput");
+
 export const TenantSchema = z
   .object({
     id: z.string().openapi({ example: "tn_3kTq9…" }),
@@ -70,6 +84,10 @@ export const TenantSchema = z
     payment_provider: z.enum(["sandbox", "stripe"]),
     policy: PolicySchema,
     agora: z.object({ app_id: z.string(), app_certificate_set: z.boolean() }).nullable(),
+    stripe: z
+      .object({ configured: z.boolean(), livemode: z.boolean() })
+      .nullable()
+      .openapi({ description: "Whether Stripe settings are set; the keys themselves are never returned" }),
     secret_key_hint: z.string(),
     test_clock: z.object({ offset_seconds: z.number().int() }).nullable(),
     created_at: isoDateTime,

@@ -61,8 +61,18 @@ export const escrows = sqliteTable(
      * when, in the server's clock. A release claim is never cleared until the release commits or the
      * provider definitively refuses it, so a dispute cannot slip in while money may be moving.
      */
+    /** The provider's dispute (chargeback) on this escrow's charge, while one is open or was lost. */
+    providerDisputeId: text("provider_dispute_id"),
+    /** How much of the tutor's transfer has been reversed at the provider (after a refund following release). */
+    reversedAmount: integer("reversed_amount").notNull().default(0),
+    /**
+     * A transfer reversal decided but not yet made at the provider: recorded with its idempotency
+     * key before the call, like a pending refund, so a crash in between is finished later.
+     */
+    pendingReversalAmount: integer("pending_reversal_amount"),
+    pendingReversalKey: text("pending_reversal_key"),
     claimToken: text("claim_token"),
-    claimKind: text("claim_kind", { enum: ["refund", "release"] }),
+    claimKind: text("claim_kind", { enum: ["refund", "release", "reversal"] }),
     claimExpiresAt: integer("claim_expires_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -72,6 +82,7 @@ export const escrows = sqliteTable(
     uniqueIndex("escrows_booking_id").on(t.bookingId),
     index("escrows_tenant_seq").on(t.tenantId, t.seq),
     index("escrows_status_release_at").on(t.status, t.releaseAt),
+    index("escrows_payment_id").on(t.paymentId),
   ],
 );
 

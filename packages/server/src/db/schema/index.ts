@@ -4,5 +4,6 @@ export * from "./events";
 export * from "./idempotency";
 export * from "./ledger";
 export * from "./payouts";
+export * from "./provider";
 export * from "./tenants";
 export * from "./webhooks";

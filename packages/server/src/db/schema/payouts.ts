@@ -10,7 +10,7 @@ export const payouts = sqliteTable(
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull(),
     escrowId: text("escrow_id").notNull(),
-    kind: text("kind", { enum: ["release", "refund"] }).notNull(),
+    kind: text("kind", { enum: ["release", "refund", "reversal"] }).notNull(),
     idempotencyKey: text("idempotency_key").notNull(),
     providerId: text("provider_id").notNull(),
     amount: integer("amount").notNull(),

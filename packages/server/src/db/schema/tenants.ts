@@ -18,6 +18,8 @@ export const tenants = sqliteTable(
     agoraAppCertificateSealed: text("agora_app_certificate_sealed"),
     /** Stripe settings as sealed JSON (secret key, webhook secrets). */
     stripeSealed: text("stripe_sealed"),
+    /** Whether the Stripe key is a live-mode key (null without Stripe settings); not secret. */
+    stripeLivemode: integer("stripe_livemode", { mode: "boolean" }),
     /** Test clock: milliseconds this tenant's clock is ahead of the server's (sandbox only). */
     clockOffsetMs: integer("clock_offset_ms").notNull().default(0),
     createdAt: integer("created_at").notNull(),

@@ -3,17 +3,20 @@ import { tenants } from "../../db/schema";
 import { type TenantContext, tenantNow } from "../context";
 import { runDueWork } from "../due/run";
 import { Conflict, Invalid } from "../errors";
-import { loadTenant } from "../tenants/store";
+import { hasTestClock, loadTenant } from "../tenants/store";
 
 export const MAX_ADVANCE_SECONDS = 90 * 24 * 3600;
 
 /**
- * Moves a sandbox tenant's clock forward (never back) and runs its due work, so an integrator can
+ * Moves a sandbox (or test-mode Stripe) tenant's clock forward (never back) and runs its due work, so an integrator can
  * walk a whole lesson, including the release a day later, in seconds.
  */
 export async function advanceTestClock({ deps, tenant }: TenantContext, advanceSeconds: number) {
-  if (tenant.paymentProvider !== "sandbox") {
-    throw Conflict("test_clock_unavailable", "The test clock is only available to sandbox tenants");
+  if (!hasTestClock(tenant)) {
+    throw Conflict(
+      "test_clock_unavailable",
+      "The test clock is only available to sandbox tenants and Stripe tenants with a test-mode key",
+    );
   }
   if (advanceSeconds > MAX_ADVANCE_SECONDS) {
     throw Invalid("advance_too_large", `advance_seconds must be at most ${MAX_ADVANCE_SECONDS}`, "advance_seconds");

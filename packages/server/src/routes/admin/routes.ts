@@ -2,7 +2,15 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { runDueWork } from "../../domain/due/run";
 import { createTenant, presentTenant } from "../../domain/tenants/store";
 import type { App } from "../env";
-import { AgoraSettingsInputSchema, errorResponses, json, jsonBody, PolicyInputSchema, TenantSchema } from "../schemas";
+import {
+  AgoraSettingsInputSchema,
+  errorResponses,
+  json,
+  jsonBody,
+  PolicyInputSchema,
+  StripeSettingsInputSchema,
+  TenantSchema,
+} from "../schemas";
 
 const CreateTenantBody = z
   .object({
@@ -10,6 +18,7 @@ const CreateTenantBody = z
     payment_provider: z.enum(["sandbox", "stripe"]),
     policy: PolicyInputSchema.optional(),
     agora: AgoraSettingsInputSchema.optional(),
+    stripe: StripeSettingsInputSchema.optional(),
   })
   .strict()
   .openapi("CreateTenantRequest");

@@ -1,7 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { presentTenant, updateTenant } from "../../domain/tenants/store";
 import type { App } from "../env";
-import { AgoraSettingsInputSchema, errorResponses, json, jsonBody, PolicyInputSchema, TenantSchema } from "../schemas";
+import {
+  AgoraSettingsInputSchema,
+  errorResponses,
+  json,
+  jsonBody,
+  PolicyInputSchema,
+  StripeSettingsInputSchema,
+  TenantSchema,
+} from "../schemas";
 
 const get = createRoute({
   method: "get",
@@ -21,6 +29,9 @@ const UpdateBody = z
     agora: AgoraSettingsInputSchema.nullable()
       .optional()
       .openapi({ description: "null removes them (the server's defaults apply)" }),
+    stripe: StripeSettingsInputSchema.nullable()
+      .optional()
+      .openapi({ description: "Stripe settings (stored encrypted, never returned); null removes them" }),
   })
   .strict()
   .openapi("UpdateTenantRequest");
@@ -29,7 +40,7 @@ const patch = createRoute({
   method: "patch",
   path: "/v1/tenant",
   tags: ["Tenant"],
-  summary: "Update name, policy or Agora settings",
+  summary: "Update name, policy, Agora or Stripe settings",
   security: [{ SecretKey: [] }],
   request: { body: jsonBody(UpdateBody) },
   responses: { 200: json(TenantSchema, "The updated tenant"), ...errorResponses },
