@@ -1,17 +1,37 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
-import type { LookupFunction } from "node:net";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { isIP, type LookupFunction } from "node:net";
 import { forbiddenAddressReason } from "../../domain/webhooks/address";
 import type { WebhookRequest, WebhookResponse, WebhookTransport } from "../../ports/webhooks";
 
 const EXCERPT_BYTES = 1024;
+/** Idle pooled connections are closed after this, before the 5 s keep-alive of common servers. */
+const IDLE_SOCKET_MS = 4_000;
 
 /**
  * Delivers over node:http(s). The address is checked again at connect time, after DNS, so a
  * hostname that starts resolving to a private address (DNS rebinding) is refused too.
+ *
+ * Connections are kept alive and reused per origin (the agents pool by host and port), so a
+ * backlog to one endpoint is not a TCP (and TLS) handshake per event. Every pooled connection was
+ * opened through the guarded lookup; loopback-allowed and loopback-refused requests never share a
+ * pool, so a connection opened in development mode can never carry a request that must refuse it.
  */
 export class NodeWebhookTransport implements WebhookTransport {
+  readonly #agents = new Map<string, HttpAgent>();
+
+  #agentFor(protocol: string, allowLoopback: boolean): HttpAgent {
+    const key = `${protocol}${allowLoopback ? "loopback" : ""}`;
+    let agent = this.#agents.get(key);
+    if (!agent) {
+      const options = { keepAlive: true, timeout: IDLE_SOCKET_MS };
+      agent = protocol === "https:" ? new HttpsAgent(options) : new HttpAgent(options);
+      this.#agents.set(key, agent);
+    }
+    return agent;
+  }
+
   async lookup(hostname: string): Promise<string[]> {
     const addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
       dnsLookup(hostname, { all: true }, (error, found) => (error ? reject(error) : resolve(found))),
@@ -35,8 +55,17 @@ export class NodeWebhookTransport implements WebhookTransport {
     }
   }
 
-  #post(input: WebhookRequest): Promise<Pick<WebhookResponse, "status" | "retryAfterSeconds" | "bodyExcerpt">> {
+  #post(
+    input: WebhookRequest,
+    retried = false,
+  ): Promise<Pick<WebhookResponse, "status" | "retryAfterSeconds" | "bodyExcerpt">> {
     const url = new URL(input.url);
+    // An IP literal never goes through the lookup below, so it is checked here.
+    const literal = url.hostname.replace(/^\[|\]$/g, "");
+    const literalReason = isIP(literal)
+      ? forbiddenAddressReason(literal, { allowLoopback: input.allowLoopback })
+      : null;
+    if (literalReason) return Promise.reject(new Error(`refused to connect to ${literal} (${literalReason})`));
     const guardedLookup: LookupFunction = (hostname, options, callback) => {
       dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
         if (error) return callback(error, "", 4);
@@ -54,6 +83,7 @@ export class NodeWebhookTransport implements WebhookTransport {
     };
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
+      let responded = false;
       const req = send(
         url,
         {
@@ -61,9 +91,10 @@ export class NodeWebhookTransport implements WebhookTransport {
           headers: { ...input.headers, "content-length": Buffer.byteLength(input.body).toString() },
           lookup: guardedLookup,
           timeout: input.timeoutMs,
-          agent: false,
+          agent: this.#agentFor(url.protocol, input.allowLoopback),
         },
         (res) => {
+          responded = true;
           const chunks: Buffer[] = [];
           let size = 0;
           res.on("data", (chunk: Buffer) => {
@@ -87,9 +118,13 @@ export class NodeWebhookTransport implements WebhookTransport {
         input.timeoutMs,
       );
       req.on("timeout", () => req.destroy(new Error(`timed out after ${input.timeoutMs} ms`)));
-      req.on("error", (error) => {
+      req.on("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(deadline);
-        reject(error);
+        // A pooled connection the receiver closed while idle fails before any response: the request
+        // never reached it, so it is sent again once, on a new connection.
+        const stale = req.reusedSocket && !responded && (error.code === "ECONNRESET" || error.code === "EPIPE");
+        if (stale && !retried) resolve(this.#post(input, true));
+        else reject(error);
       });
       req.end(input.body);
     });

@@ -5,6 +5,7 @@ import { scheduleRefund, settlePendingRefund } from "../escrow/refund";
 import { emitEvent } from "../events/emit";
 import { percentOf } from "../money";
 import { HOUR, resolvePolicy } from "../policy";
+import { withdrawScheduledEvents } from "../webhooks/fanout";
 import { heldAmount, presentBooking } from "./present";
 import { loadBooking, transitionBooking, transitionEscrow } from "./store";
 
@@ -16,7 +17,8 @@ export interface CancelBookingInput {
 /**
  * Cancels a booking before its session starts. Unpaid: the payment is voided. Paid: the student is
  * refunded in full, unless the student cancels within `free_cancel_hours` of the start, when only
- * `late_cancel_refund_percent` comes back and the rest is released to the tutor straight away.
+ * `late_cancel_refund_percent` comes back and the rest is due to the tutor at once (`release_at` =
+ * the cancellation time), paid by the next tick.
  */
 export async function cancelBooking(ctx: TenantContext, bookingId: string, input: CancelBookingInput) {
   const { deps, tenant, now } = ctx;
@@ -41,6 +43,7 @@ export async function cancelBooking(ctx: TenantContext, bookingId: string, input
     };
     const canceled = await transitionBooking(tx, booking, [booking.status], canceledFields);
     if (!canceled) throw Conflict("booking_changed", "The booking changed while it was being canceled; retry");
+    await withdrawScheduledEvents(tx, { tenantId: tenant.id, bookingId, now });
     let escrowAfter = escrow;
     let refundPending = false;
     if (escrow.status === "awaiting_payment") {

@@ -1,6 +1,8 @@
-import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { events, tenants, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { randomToken } from "../../lib/ids";
+import type { Tx } from "../../ports/storage";
+import type { WebhookResponse } from "../../ports/webhooks";
 import type { Deps } from "../context";
 import { presentEvent } from "../events/list";
 import { signingSecrets } from "./endpoints";
@@ -19,6 +21,8 @@ export const RETRY_SCHEDULE_MS = [
 /** Retry-After is honoured up to this long. */
 const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 const EXCERPT_CHARS = 500;
+/** Lease time an attempt needs beyond its timeout (recording the outcome). */
+const LEASE_MARGIN_MS = 5_000;
 
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
@@ -48,25 +52,68 @@ export async function claimDueDeliveries(deps: Deps, limit: number): Promise<Del
 
 export type AttemptOutcome = "succeeded" | "retry_scheduled" | "failed";
 
+type EventRow = typeof events.$inferSelect;
+/** What an attempt needs that does not change between attempts: the event and its tenant's clock offset. */
+type AttemptContext = { event: EventRow; offset: number };
+
+/** One attempt's result, to be written with the delivery's new state. */
+interface AttemptRecord {
+  delivery: DeliveryRow;
+  outcome: ReturnType<typeof nextStep>;
+  response: WebhookResponse;
+  tenantNow: number;
+}
+
 /**
  * Makes one attempt of a claimed delivery and records it. The body and the `webhook-id` (the event
  * id) are the same on every attempt, so receivers can deduplicate.
  */
 export async function attemptDelivery(deps: Deps, delivery: DeliveryRow): Promise<AttemptOutcome> {
-  const [row] = await deps.db
-    .select({ event: events, endpoint: webhookEndpoints, offset: tenants.clockOffsetMs })
-    .from(events)
-    .innerJoin(tenants, eq(tenants.id, events.tenantId))
-    .leftJoin(webhookEndpoints, eq(webhookEndpoints.id, delivery.endpointId))
-    .where(eq(events.id, delivery.eventId));
-  if (!row?.endpoint?.enabled) {
+  const contexts = await attemptContexts(deps, [delivery]);
+  const attempt = await sendAttempt(deps, delivery, contexts.get(delivery.eventId));
+  if (attempt.kind !== "sent") return attempt.kind;
+  await deps.db.transaction((tx) => recordAttempts(tx, [attempt.record]));
+  return attempt.record.outcome.kind;
+}
+
+/** The events (and tenant clock offsets) of a batch of deliveries, in one query. */
+async function attemptContexts(deps: Deps, deliveries: DeliveryRow[]): Promise<Map<string, AttemptContext>> {
+  const ids = [...new Set(deliveries.map((delivery) => delivery.eventId))];
+  const rows = ids.length
+    ? await deps.db
+        .select({ event: events, offset: tenants.clockOffsetMs })
+        .from(events)
+        .innerJoin(tenants, eq(tenants.id, events.tenantId))
+        .where(inArray(events.id, ids))
+    : [];
+  return new Map(rows.map((row) => [row.event.id, row]));
+}
+
+/**
+ * Sends one attempt to the delivery's endpoint as it is now (read fresh, so a deleted, disabled or
+ * re-keyed endpoint is honoured at once); a delivery whose endpoint is gone is finished as failed.
+ */
+async function sendAttempt(
+  deps: Deps,
+  delivery: DeliveryRow,
+  context: AttemptContext | undefined,
+): Promise<{ kind: "sent"; record: AttemptRecord } | { kind: "failed" }> {
+  const [endpoint] = await deps.db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.tenantId, delivery.tenantId), eq(webhookEndpoints.id, delivery.endpointId)));
+  if (!context || !endpoint?.enabled) {
+    // Timestamps of a delivery are in its tenant's clock, like on the main path below.
+    const tenantNow = deps.clock.now() + (context?.offset ?? (await tenantOffset(deps, delivery.tenantId)));
     await finish(deps, delivery, {
       status: "failed",
-      lastError: row?.endpoint ? "endpoint_disabled" : "endpoint_deleted",
+      lastError: endpoint ? "endpoint_disabled" : "endpoint_deleted",
+      completedAt: tenantNow,
+      updatedAt: tenantNow,
     });
-    return "failed";
+    return { kind: "failed" };
   }
-  const { id, type, created_at, data } = presentEvent(row.event);
+  const { id, type, created_at, data } = presentEvent(context.event);
   const body = JSON.stringify({ id, type, created_at, data });
   const timestamp = Math.floor(deps.clock.now() / 1000);
   const headers = {
@@ -74,31 +121,38 @@ export async function attemptDelivery(deps: Deps, delivery: DeliveryRow): Promis
     "user-agent": "LessonKit-Webhooks/1.0",
     "webhook-id": id,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": signatureHeader(signingSecrets(deps, row.endpoint), id, timestamp, body),
+    "webhook-signature": signatureHeader(signingSecrets(deps, endpoint), id, timestamp, body),
   };
   const response = await deps.webhookTransport.send({
-    url: row.endpoint.url,
+    url: endpoint.url,
     headers,
     body,
     timeoutMs: deps.webhookTimeoutMs,
     allowLoopback: deps.mode === "development",
   });
-  const { status, error } = response;
-  const tenantNow = deps.clock.now() + row.offset;
-  const attempts = delivery.attemptCount + 1;
-  const outcome = nextStep(status, attempts, response.retryAfterSeconds);
-  const lastError = outcome.kind === "succeeded" ? null : (error ?? `HTTP ${status}`);
-  // The attempt, the delivery's new state and (for a 410) the endpoint change commit together.
-  await deps.db.transaction(async (tx) => {
-    await tx.insert(webhookAttempts).values({
+  const outcome = nextStep(response.status, delivery.attemptCount + 1, response.retryAfterSeconds);
+  return { kind: "sent", record: { delivery, outcome, response, tenantNow: deps.clock.now() + context.offset } };
+}
+
+/**
+ * Writes attempts in the caller's transaction: each attempt, its delivery's new state and (for a
+ * 410) the endpoint change commit together. A delivery is only updated while this worker's claim
+ * on it holds.
+ */
+async function recordAttempts(tx: Tx, records: AttemptRecord[]): Promise<void> {
+  await tx.insert(webhookAttempts).values(
+    records.map(({ delivery, response, tenantNow }) => ({
       deliveryId: delivery.id,
       tenantId: delivery.tenantId,
       attemptedAt: tenantNow,
-      statusCode: status,
+      statusCode: response.status,
       durationMs: response.durationMs,
       responseExcerpt: response.bodyExcerpt.slice(0, EXCERPT_CHARS) || null,
-      error,
-    });
+      error: response.error,
+    })),
+  );
+  for (const { delivery, outcome, response, tenantNow } of records) {
+    const { status, error } = response;
     if (status === 410) {
       // The receiver says it is gone for good: stop sending it anything.
       await tx
@@ -110,9 +164,9 @@ export async function attemptDelivery(deps: Deps, delivery: DeliveryRow): Promis
       .update(webhookDeliveries)
       .set({
         status: outcome.kind === "retry_scheduled" ? "pending" : outcome.kind,
-        attemptCount: attempts,
+        attemptCount: delivery.attemptCount + 1,
         lastStatusCode: status,
-        lastError,
+        lastError: outcome.kind === "succeeded" ? null : (error ?? `HTTP ${status}`),
         nextAttemptAt: outcome.kind === "retry_scheduled" ? tenantNow + outcome.delayMs : delivery.nextAttemptAt,
         completedAt: outcome.kind === "retry_scheduled" ? null : tenantNow,
         claimToken: null,
@@ -120,8 +174,46 @@ export async function attemptDelivery(deps: Deps, delivery: DeliveryRow): Promis
         updatedAt: tenantNow,
       })
       .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.claimToken, delivery.claimToken ?? "")));
-  });
-  return outcome.kind;
+  }
+}
+
+/**
+ * Records attempts as they complete, several per write transaction (group commit): a result waits
+ * for the responses that arrived in the same turn of the event loop, or for the write in progress,
+ * and then goes into the next transaction with them, so a busy worker does not pay one commit per
+ * attempt. If a group cannot be written, its attempts are written one per transaction.
+ */
+function attemptRecorder(deps: Deps) {
+  type Waiting = { record: AttemptRecord; resolve: () => void; reject: (error: unknown) => void };
+  let waiting: Waiting[] = [];
+  let writing = false;
+  const writeAll = async () => {
+    while (waiting.length > 0) {
+      const group = waiting;
+      waiting = [];
+      try {
+        await deps.db.transaction((tx) =>
+          recordAttempts(
+            tx,
+            group.map((entry) => entry.record),
+          ),
+        );
+        for (const entry of group) entry.resolve();
+      } catch {
+        for (const entry of group) {
+          await deps.db.transaction((tx) => recordAttempts(tx, [entry.record])).then(entry.resolve, entry.reject);
+        }
+      }
+    }
+    writing = false;
+  };
+  return (record: AttemptRecord) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ record, resolve, reject });
+      if (writing) return;
+      writing = true;
+      setImmediate(writeAll);
+    });
 }
 
 /** 2xx succeeds; 410 gives up at once; anything else is retried on the schedule, then given up. */
@@ -139,10 +231,18 @@ function nextStep(
   return { kind: "retry_scheduled", delayMs: Math.max(jittered, retryAfter) };
 }
 
-async function finish(deps: Deps, delivery: DeliveryRow, patch: Partial<DeliveryRow>) {
+async function tenantOffset(deps: Deps, tenantId: string): Promise<number> {
+  const [tenant] = await deps.db
+    .select({ offset: tenants.clockOffsetMs })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId));
+  return tenant?.offset ?? 0;
+}
+
+async function finish(deps: Deps, delivery: DeliveryRow, patch: Partial<DeliveryRow> & { updatedAt: number }) {
   await deps.db
     .update(webhookDeliveries)
-    .set({ ...patch, claimToken: null, claimExpiresAt: null, updatedAt: deps.clock.now() })
+    .set({ ...patch, claimToken: null, claimExpiresAt: null })
     .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.claimToken, delivery.claimToken ?? "")));
 }
 
@@ -152,10 +252,23 @@ export async function deliverDueWebhooks(
   options: { limit?: number; concurrency?: number } = {},
 ): Promise<number> {
   const claimed = await claimDueDeliveries(deps, options.limit ?? 200);
+  const contexts = await attemptContexts(deps, claimed);
+  const record = attemptRecorder(deps);
   const queue = [...claimed];
+  let attempted = 0;
   const workers = Array.from({ length: Math.min(options.concurrency ?? 32, queue.length) }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await attemptDelivery(deps, next);
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      // Slow receivers can keep the tail of a batch waiting; an attempt starts only while the lease
+      // still outlasts it, so no other worker can claim it mid-flight. Otherwise it is handed back.
+      if ((next.claimExpiresAt ?? 0) - deps.clock.now() < deps.webhookTimeoutMs + LEASE_MARGIN_MS) {
+        await finish(deps, next, { updatedAt: next.updatedAt });
+        continue;
+      }
+      const attempt = await sendAttempt(deps, next, contexts.get(next.eventId));
+      if (attempt.kind === "sent") await record(attempt.record);
+      attempted++;
+    }
   });
   await Promise.all(workers);
-  return claimed.length;
+  return attempted;
 }

@@ -82,7 +82,16 @@ export async function redeliverEvent(ctx: TenantContext, eventId: string, endpoi
         })
         .onConflictDoUpdate({
           target: [webhookDeliveries.eventId, webhookDeliveries.endpointId],
-          set: { status: "pending", attemptCount: 0, nextAttemptAt: now, completedAt: null, updatedAt: now },
+          // Dropping any claim makes a worker still holding the old series unable to overwrite this one.
+          set: {
+            status: "pending",
+            attemptCount: 0,
+            nextAttemptAt: now,
+            completedAt: null,
+            claimToken: null,
+            claimExpiresAt: null,
+            updatedAt: now,
+          },
         });
     }
   });

@@ -130,7 +130,11 @@ export async function updateEndpoint({ deps, tenant, now }: TenantContext, id: s
     patch.enabled = input.enabled;
     patch.disabledReason = input.enabled ? null : "disabled_by_tenant";
   }
-  const [row] = await deps.db.update(webhookEndpoints).set(patch).where(eq(webhookEndpoints.id, id)).returning();
+  const [row] = await deps.db
+    .update(webhookEndpoints)
+    .set(patch)
+    .where(and(eq(webhookEndpoints.tenantId, tenant.id), eq(webhookEndpoints.id, id)))
+    .returning();
   if (!row) throw NotFound("webhook endpoint", id, "id");
   return presentEndpoint(row);
 }
@@ -155,7 +159,7 @@ export async function rotateEndpointSecret({ deps, tenant, now }: TenantContext,
       previousSecretExpiresAt: deps.clock.now() + SECRET_OVERLAP_MS,
       updatedAt: now,
     })
-    .where(eq(webhookEndpoints.id, id))
+    .where(and(eq(webhookEndpoints.tenantId, tenant.id), eq(webhookEndpoints.id, id)))
     .returning();
   if (!row) throw NotFound("webhook endpoint", id, "id");
   return { ...presentEndpoint(row), secret };

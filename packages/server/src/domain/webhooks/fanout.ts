@@ -16,3 +16,17 @@ export async function queueDeliveries(
     where e.tenant_id = ${event.tenantId} and e.enabled = 1
       and (e.event_types is null or exists (select 1 from json_each(e.event_types) where json_each.value = ${event.type}))`);
 }
+
+/**
+ * Withdraws a booking's events that are not visible yet (session.join_window_opened) with their
+ * deliveries, in the transaction that cancels the booking: a canceled lesson never opens.
+ */
+export async function withdrawScheduledEvents(
+  tx: Tx,
+  booking: { tenantId: string; bookingId: string; now: number },
+): Promise<void> {
+  const scheduled = sql`select id from events
+    where tenant_id = ${booking.tenantId} and booking_id = ${booking.bookingId} and available_at > ${booking.now}`;
+  await tx.run(sql`delete from webhook_deliveries where event_id in (${scheduled})`);
+  await tx.run(sql`delete from events where id in (${scheduled})`);
+}
