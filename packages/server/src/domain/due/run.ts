@@ -4,8 +4,9 @@ import { presentBooking } from "../bookings/present";
 import { loadBooking, transitionBooking, transitionEscrow } from "../bookings/store";
 import type { Deps, Tenant } from "../context";
 import { claimIsFree } from "../escrow/claims";
-import { settlePendingRefund } from "../escrow/refund";
-import { claimDueReleases, executeRelease } from "../escrow/release";
+import { describeFailure, settlePendingRefund } from "../escrow/refund";
+import { claimDueReleases, executeReleases } from "../escrow/release";
+import { finishPendingReversals } from "../escrow/reversal";
 import { emitEvent } from "../events/emit";
 import { completeSession, type Settlement, settleNoShow } from "../sessions/settle";
 import { toTenant } from "../tenants/store";
@@ -46,6 +47,7 @@ export async function runDueWork(deps: Deps, options: { tenantId?: string | unde
   const refunds = await finishPendingRefunds(deps, options.tenantId);
   summary.refunds = refunds.refunded;
   summary.refund_failures = refunds.failed;
+  await finishPendingReversals(deps, options.tenantId);
   const releases = await releaseDueEscrows(deps, options.tenantId);
   summary.released = releases.released;
   summary.release_failures = releases.failed;
@@ -103,9 +105,19 @@ async function expireUnpaidBookings(deps: Deps, tenantId?: string): Promise<numb
     (exclude) => dueBookings(deps, ["pending_payment"], bookings.paymentExpiresAt, tenantId, exclude),
     async ({ bookingId, tenant }) => {
       const { escrow } = await loadBooking(deps.db, tenant.id, bookingId);
-      await deps.payments
-        .forTenant(tenant)
-        .cancelPayment({ tenant, paymentId: escrow.paymentId, idempotencyKey: `cancel:${escrow.id}` });
+      try {
+        await deps.payments
+          .forTenant(tenant)
+          .cancelPayment({ tenant, paymentId: escrow.paymentId, idempotencyKey: `cancel:${escrow.id}` });
+      } catch (error) {
+        // The payment could not be voided (it went through meanwhile, or the provider is down): keep
+        // the booking; the provider's webhook confirms it or a later tick tries again. Never stop the tick.
+        await deps.db
+          .update(escrows)
+          .set({ lastError: describeFailure(error) })
+          .where(and(eq(escrows.id, escrow.id), eq(escrows.status, "awaiting_payment")));
+        return false;
+      }
       return deps.db.transaction(async (tx) => {
         const current = await loadBooking(tx, tenant.id, bookingId);
         const at = current.booking.paymentExpiresAt;
@@ -201,12 +213,12 @@ async function releaseDueEscrows(deps: Deps, tenantId?: string) {
   for (;;) {
     const claims = await claimDueReleases(deps, { limit: BATCH, tenantId, exclude: refused });
     if (claims.length === 0) break;
-    for (const claim of claims) {
-      const outcome = await executeRelease(deps, claim);
+    const outcomes = await executeReleases(deps, claims);
+    for (const [index, outcome] of outcomes.entries()) {
       if (outcome === "released") released++;
       if (outcome === "failed") {
         failed++;
-        refused.push(claim.escrow.id);
+        refused.push(claims[index]!.escrow.id);
       }
     }
   }

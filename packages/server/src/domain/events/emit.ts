@@ -18,6 +18,9 @@ export const EVENT_TYPES = [
   "escrow.refunded",
   "escrow.disputed",
   "escrow.dispute_resolved",
+  "escrow.release_blocked",
+  "escrow.reversal_failed",
+  "escrow.transfer_reversed",
   "rating.submitted",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -34,17 +37,23 @@ export interface EmitInput {
 
 /** Writes an event to the outbox, with its webhook deliveries, inside the transaction of the change that caused it. */
 export async function emitEvent(tx: Tx, input: EmitInput): Promise<string> {
-  const id = newId("evt");
-  const availableAt = Math.max(input.at, input.availableAt ?? input.at);
-  await tx.insert(events).values({
-    id,
+  const [id] = await emitEvents(tx, [input]);
+  return id as string;
+}
+
+/** emitEvent for several events of one transaction (batch work such as the tick's releases), in one insert. */
+export async function emitEvents(tx: Tx, inputs: EmitInput[]): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const rows = inputs.map((input) => ({
+    id: newId("evt"),
     tenantId: input.tenantId,
     type: input.type,
     bookingId: input.bookingId,
     data: input.data,
     createdAt: input.at,
-    availableAt,
-  });
-  await queueDeliveries(tx, { id, tenantId: input.tenantId, type: input.type, availableAt, createdAt: input.at });
-  return id;
+    availableAt: Math.max(input.at, input.availableAt ?? input.at),
+  }));
+  await tx.insert(events).values(rows);
+  for (const row of rows) await queueDeliveries(tx, row);
+  return rows.map((row) => row.id);
 }

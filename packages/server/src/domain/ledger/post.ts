@@ -16,24 +16,32 @@ export async function postLedger(
   movement: Movement,
   at: number,
 ): Promise<void> {
+  const legs = ledgerLegs(escrow, kind, movement, at);
+  if (legs.length > 0) await tx.insert(ledgerEntries).values(legs);
+}
+
+/** The rows of one balanced movement (for callers inserting many movements at once); throws if unbalanced. */
+export function ledgerLegs(
+  escrow: EscrowRow,
+  kind: string,
+  movement: Movement,
+  at: number,
+): (typeof ledgerEntries.$inferInsert)[] {
   const legs = Object.entries(movement).filter(([, amount]) => amount !== 0) as [LedgerAccount, number][];
   const sum = legs.reduce((total, [, amount]) => total + amount, 0);
   if (sum !== 0) throw new Error(`Unbalanced ledger movement '${kind}' for ${escrow.id}: sums to ${sum}`);
-  if (legs.length === 0) return;
-  await tx.insert(ledgerEntries).values(
-    legs.map(([account, amount]) => ({
-      id: newId("led"),
-      tenantId: escrow.tenantId,
-      escrowId: escrow.id,
-      bookingId: escrow.bookingId,
-      tutorId: escrow.tutorId,
-      currency: escrow.currency,
-      account,
-      amount,
-      kind,
-      createdAt: at,
-    })),
-  );
+  return legs.map(([account, amount]) => ({
+    id: newId("led"),
+    tenantId: escrow.tenantId,
+    escrowId: escrow.id,
+    bookingId: escrow.bookingId,
+    tutorId: escrow.tutorId,
+    currency: escrow.currency,
+    account,
+    amount,
+    kind,
+    createdAt: at,
+  }));
 }
 
 export type AccountBalances = Record<LedgerAccount, number>;

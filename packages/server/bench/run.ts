@@ -1,0 +1,108 @@
+/**
+ * LessonKit benchmarks: `npm run bench` (from the repository root or packages/server).
+ *
+ * Everything is real: the app from src/ over a migrated libsql file database in a temp directory,
+ * served by @hono/node-server on 127.0.0.1, the real tick and the real webhook delivery code.
+ * Prints one table; exits 1 when a target is missed or a correctness check fails.
+ *
+ *   http      GET /v1/sessions/{id} (participant token) vs a bare Hono route, autocannon
+ *   escrows   the tick releasing N due escrows (target ≥ 1,000/s), each exactly once
+ *   webhooks  N queued events delivered to a local receiver (target ≥ 500/s), each exactly once
+ *
+ * Scale with flags or environment variables (flags win):
+ *   --connections=10  BENCH_CONNECTIONS   autocannon connections
+ *   --duration=5      BENCH_DURATION      seconds per HTTP measurement (after a 1 s warm-up)
+ *   --escrows=10000   BENCH_ESCROWS       due escrows to seed and release
+ *   --webhooks=10000  BENCH_WEBHOOKS      events to queue and deliver (the backlog drained)
+ *   --only=http,escrows,webhooks  BENCH_ONLY  run some of them
+ *
+ * From the repository root pass flags as `npm run bench -w @lessonkit/server -- --only=http` (npm
+ * would take them for its own otherwise), or use the environment variables. See bench/README.md.
+ */
+import { cpus, loadavg } from "node:os";
+import { benchEscrowReleases } from "./escrow";
+import { benchHttp } from "./http";
+import { type BenchRow, Findings, fmt, intFromEnv, printTable } from "./report";
+import { benchWebhooks } from "./webhooks";
+
+const flags = new Map(
+  process.argv
+    .slice(2)
+    .map((arg) => /^--([a-z]+)=(.*)$/.exec(arg))
+    .filter((match) => match !== null)
+    .map((match) => [match[1] as string, match[2] as string]),
+);
+const unknown = process.argv.slice(2).filter((arg) => !/^--(connections|duration|escrows|webhooks|only)=/.test(arg));
+if (unknown.length > 0) {
+  console.error(`unknown argument(s): ${unknown.join(" ")} (see the header of bench/run.ts)`);
+  process.exit(2);
+}
+const option = (flag: string, env: string, fallback: number) => {
+  const raw = flags.get(flag);
+  if (raw === undefined) return intFromEnv(env, fallback);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${flag} must be a positive integer, got '${raw}'`);
+  return value;
+};
+
+const settings = {
+  connections: option("connections", "BENCH_CONNECTIONS", 10),
+  durationSeconds: option("duration", "BENCH_DURATION", 5),
+  escrows: option("escrows", "BENCH_ESCROWS", 10_000),
+  webhooks: option("webhooks", "BENCH_WEBHOOKS", 10_000),
+};
+const only = new Set(
+  (flags.get("only") ?? process.env.BENCH_ONLY ?? "http,escrows,webhooks").split(",").map((name) => name.trim()),
+);
+
+const log = (line: string) => console.log(line);
+const benches: { name: string; run: (findings: Findings) => Promise<BenchRow[]> }[] = [
+  {
+    name: "http",
+    run: (findings) =>
+      benchHttp(
+        { connections: settings.connections, durationSeconds: settings.durationSeconds, warmupSeconds: 1 },
+        findings,
+      ),
+  },
+  { name: "escrows", run: (findings) => benchEscrowReleases({ count: settings.escrows, log }, findings) },
+  { name: "webhooks", run: (findings) => benchWebhooks({ events: settings.webhooks }, findings) },
+];
+
+const started = performance.now();
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+log(
+  `LessonKit bench — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`,
+);
+log(`load average at start: ${load()}`);
+const rows: BenchRow[] = [];
+const problems: string[] = [];
+for (const bench of benches.filter((b) => only.has(b.name))) {
+  log(`running ${bench.name}…`);
+  const findings = new Findings();
+  try {
+    rows.push(...(await bench.run(findings)));
+  } catch (error) {
+    findings.check(false, `crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+  rows.push({
+    name: `${bench.name}: correctness checks`,
+    value: `${findings.checks - findings.problems.length} / ${findings.checks} hold`,
+    baseline: "—",
+    against: "all",
+    pass: findings.problems.length === 0,
+  });
+  problems.push(...findings.problems.map((problem) => `${bench.name}: ${problem}`));
+}
+
+log("");
+log(printTable(rows));
+log("");
+log(`load average at end: ${load()}; total ${fmt((performance.now() - started) / 1000, 1)} s`);
+for (const problem of problems) log(`FAILED CHECK ${problem}`);
+const failed = rows.filter((row) => row.pass === false).length;
+log(failed === 0 ? "all targets met, all checks hold" : `${failed} row(s) failed`);
+process.exit(failed === 0 ? 0 : 1);
