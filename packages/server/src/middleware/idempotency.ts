@@ -10,7 +10,7 @@ const MAX_KEY_LENGTH = 255;
 /**
  * `Idempotency-Key` on a POST: the first response is stored and replayed for every retry with the
  * same key and body; the same key with another body is a 409. Keys are scoped to the caller.
- * Responses that did no work (validation 400s, 5xx) are not stored, so a fixed retry can proceed.
+ * Responses that did no work (validation 400/415/422s, 5xx) are not stored, so a fixed retry can proceed.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("Idempotency-Key");
@@ -63,7 +63,9 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 
   await next();
   const status = c.res.status;
-  if (status >= 500 || status === 400 || status === 429 || status === 401) {
+  // Nothing was done for these (bad input, wrong credentials, throttled, our fault): a corrected
+  // retry with the same key must run rather than replay the refusal.
+  if (status >= 500 || [400, 401, 413, 415, 422, 429].includes(status)) {
     await deps.db.delete(idempotencyKeys).where(where);
     return;
   }

@@ -32,8 +32,8 @@ export async function createBooking(
   input: CreateBookingInput,
 ): Promise<BookingResource> {
   const policy = tenant.policy;
-  const scheduledStart = Date.parse(input.scheduled_start);
-  if (Number.isNaN(scheduledStart)) {
+  const scheduledStart = parseIsoDateTime(input.scheduled_start);
+  if (scheduledStart === null) {
     throw Invalid("invalid_datetime", "scheduled_start must be an ISO 8601 date-time", "scheduled_start");
   }
   if (scheduledStart <= now) {
@@ -142,6 +142,24 @@ export async function createBooking(
   });
   const created = await loadBooking(deps.db, tenant.id, bookingId);
   return presentBooking(created.booking, created.escrow);
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * An ISO 8601 date-time with an explicit offset, as epoch ms, or null. Date.parse alone would take
+ * "March 7, 2031" or an offset-less time (read in the server's zone) and roll 2031-02-30 over to
+ * March, and its far-future values overflow once the duration is added.
+ */
+function parseIsoDateTime(value: string): number | null {
+  const match = ISO_DATE_TIME.exec(value);
+  if (!match) return null;
+  const [year, month, day, hour] = match.slice(1, 5).map(Number) as [number, number, number, number];
+  const calendar = new Date(Date.UTC(2000, month - 1, day));
+  calendar.setUTCFullYear(year);
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day || hour > 23) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 function isTimeZone(zone: string): boolean {

@@ -3,7 +3,7 @@ import { hmacBase64Url, safeEqual } from "../../lib/crypto";
 import { loadBooking } from "../bookings/store";
 import type { Deps, TenantContext } from "../context";
 import { Conflict, Invalid, Unauthenticated } from "../errors";
-import { HOUR, resolvePolicy } from "../policy";
+import { HOUR, MINUTE, resolvePolicy } from "../policy";
 
 const PREFIX = "lk_pt_";
 const DEFAULT_TTL_SECONDS = 4 * 3600;
@@ -19,8 +19,9 @@ export interface ParticipantClaims {
 
 /**
  * Mints a participant token: signed, bound to tenant + booking + role + user, and never valid past
- * the session's end plus the release delay (the window in which the student can still rate or
- * dispute; after that there is nothing a participant can do).
+ * the latest moment the escrow can be released: the scheduled end plus the overtime grace (when an
+ * open session is auto-completed) plus the release delay. Until then the student can still rate or
+ * dispute; after that there is nothing a participant can do.
  */
 export async function mintParticipantToken(
   { deps, tenant, now }: TenantContext,
@@ -29,7 +30,8 @@ export async function mintParticipantToken(
 ) {
   const { booking } = await loadBooking(deps.db, tenant.id, bookingId);
   const policy = resolvePolicy(booking.policy);
-  const accessEndsAt = booking.endsAt + Math.max(policy.release_delay_hours, 1) * HOUR;
+  const accessEndsAt =
+    booking.endsAt + policy.overtime_grace_minutes * MINUTE + Math.max(policy.release_delay_hours, 1) * HOUR;
   if (now >= accessEndsAt) {
     throw Conflict("participant_access_ended", "This booking's session is over; participant access has ended");
   }

@@ -77,8 +77,10 @@ export function denyEnter(booking: BookingRow, role: Role, now: number, action: 
       }
       return null;
     case "in_progress": {
+      // late_join_minutes limits a late first arrival; a participant already in (a reconnect, a page
+      // reload) may come back for fresh credentials until the scheduled end.
       const rejoin = joinedAt(booking, role) !== null;
-      const deadline = rejoin ? lateJoinDeadline(booking) : firstJoinDeadline(booking);
+      const deadline = rejoin ? booking.endsAt : firstJoinDeadline(booking);
       if (now >= deadline) return { code: "join_window_closed", message: "The time to join this session has passed" };
       return null;
     }
