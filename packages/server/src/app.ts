@@ -25,6 +25,7 @@ import * as sessionNotes from "./routes/sessions/notes";
 import * as sessionRating from "./routes/sessions/rating";
 import * as sessionStart from "./routes/sessions/start";
 import * as sessionStatus from "./routes/sessions/status";
+import * as stripeWebhooks from "./routes/stripe/webhooks";
 import * as system from "./routes/system/routes";
 import * as tenant from "./routes/tenant/routes";
 import * as tutorBalance from "./routes/tutors/balance";
@@ -59,6 +60,7 @@ const ROUTES = [
   sessionNotes,
   sessionRating,
   sessionDispute,
+  stripeWebhooks,
 ];
 
 /** Builds the HTTP API around injected dependencies; nothing global, so tests build as many as they like. */
@@ -66,7 +68,8 @@ export function createApp(deps: Deps, options: AppOptions): App {
   const logError = options.logError ?? ((error, requestId) => console.error(`[${requestId}]`, error));
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error);
+      // The validator passes the input as `data` too (untyped here): it tells a missing field apart.
+      if (!result.success) throw validationError(result.error, (result as { data?: unknown }).data);
     },
   });
 
@@ -76,19 +79,19 @@ export function createApp(deps: Deps, options: AppOptions): App {
       const requestId = `req_${randomToken(20)}`;
       c.set("requestId", requestId);
       c.set("deps", deps);
-      await next();
+      // Set before the handler runs, so the response is built with it rather than copied to add it.
       c.header("Request-Id", requestId);
+      await next();
     }),
   );
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: 256 * 1024,
-      onError: () => {
-        throw new ApiError(413, "invalid_request_error", "body_too_large", "The request body is larger than 256 KB");
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: 256 * 1024,
+    onError: () => {
+      throw new ApiError(413, "invalid_request_error", "body_too_large", "The request body is larger than 256 KB");
+    },
+  });
+  // Reads carry no body; skipping them keeps the adapter from building a full Request per poll.
+  app.use("/v1/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
 
   app.use("/v1/admin/*", requireAdmin(options.adminKey));
   app.use("/v1/sessions/:bookingId", requireParticipant);

@@ -1,9 +1,12 @@
 import { AgoraTokens } from "./adapters/agora/tokens";
 import { NodeWebhookTransport } from "./adapters/http/webhook-transport";
 import { SandboxPayments } from "./adapters/sandbox/payments";
+import { StripeClients, type StripeOptions } from "./adapters/stripe/client";
+import { StripePayments } from "./adapters/stripe/payments";
 import type { Deps } from "./domain/context";
 import { Invalid } from "./domain/errors";
 import { deriveKey } from "./lib/crypto";
+import { SnapshotCache } from "./lib/snapshot-cache";
 import { type Clock, systemClock } from "./ports/clock";
 import type { PaymentProvider, Payments } from "./ports/payments";
 import type { Database } from "./ports/storage";
@@ -22,12 +25,33 @@ export interface BuildDepsInput {
   releaseLeaseMs?: number;
   webhookTransport?: WebhookTransport;
   webhookTimeoutMs?: number;
+  /** Stripe client settings: LESSONKIT_STRIPE_API_URL, retries (tests keep delays tiny). */
+  stripe?: StripeOptions;
+  /**
+   * The database's write generation (OpenDatabase.writeGeneration). With it, the session status
+   * reads are served from snapshots no older than `snapshotTtlMs` and dropped on any local write;
+   * without it every read goes to the database.
+   */
+  writeGeneration?: () => number;
+  /** How stale a write from another process may look to a status read (1 s by default). */
+  snapshotTtlMs?: number;
 }
 
 /** The composition root: real adapters unless a caller swaps one in. */
 export function buildDeps(input: BuildDepsInput): Deps {
   const webhookTimeoutMs = input.webhookTimeoutMs ?? 15_000;
-  const providers = { sandbox: new SandboxPayments(), ...input.providers };
+  const secrets = deriveKey(input.secret, "tenant-secrets");
+  const providers = {
+    sandbox: new SandboxPayments(),
+    stripe: new StripePayments(new StripeClients(secrets, input.stripe)),
+    ...input.providers,
+  };
+  const clock = input.clock ?? systemClock;
+  const snapshotOptions = {
+    generation: input.writeGeneration ?? (() => 0),
+    now: () => clock.now(),
+    ttlMs: input.writeGeneration ? (input.snapshotTtlMs ?? 1000) : 0,
+  };
   const payments: Payments = {
     forTenant(tenant) {
       const provider = providers[tenant.paymentProvider];
@@ -43,12 +67,12 @@ export function buildDeps(input: BuildDepsInput): Deps {
   };
   return {
     db: input.db,
-    clock: input.clock ?? systemClock,
+    clock,
     payments,
     video: input.video ?? new AgoraTokens(),
     keys: {
       participantTokens: deriveKey(input.secret, "participant-tokens"),
-      secrets: deriveKey(input.secret, "tenant-secrets"),
+      secrets,
       video: deriveKey(input.secret, "video-channels"),
     },
     mode: input.mode ?? "production",
@@ -57,5 +81,6 @@ export function buildDeps(input: BuildDepsInput): Deps {
     webhookTransport: input.webhookTransport ?? new NodeWebhookTransport(),
     webhookTimeoutMs,
     webhookLeaseMs: webhookTimeoutMs + 45_000,
+    snapshots: { tenants: new SnapshotCache(snapshotOptions), bookings: new SnapshotCache(snapshotOptions) },
   };
 }

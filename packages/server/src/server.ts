@@ -16,7 +16,14 @@ export interface RunningServer {
 /** Opens the database, migrates, seeds the demo tenant (development), serves HTTP and runs the tick. */
 export async function startServer(env: Env, log: (line: string) => void = console.log): Promise<RunningServer> {
   const database = await openDatabase(env.databaseUrl);
-  const deps = buildDeps({ db: database.db, secret: env.secret, mode: env.mode, agoraFallback: env.agora });
+  const deps = buildDeps({
+    db: database.db,
+    writeGeneration: database.writeGeneration,
+    secret: env.secret,
+    mode: env.mode,
+    agoraFallback: env.agora,
+    stripe: { apiUrl: env.stripeApiUrl },
+  });
   const app = createApp(deps, { adminKey: env.adminKey });
 
   let demo: Awaited<ReturnType<typeof seedDemoTenant>> | undefined;

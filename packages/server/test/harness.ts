@@ -26,7 +26,14 @@ export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "
 export async function createTestServer(options: TestServerOptions = {}) {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
   const database = await openDatabase(options.url ?? ":memory:");
-  const deps = buildDeps({ agoraFallback: AGORA, ...options, db: database.db, secret: SECRET, clock });
+  const deps = buildDeps({
+    agoraFallback: AGORA,
+    writeGeneration: database.writeGeneration,
+    ...options,
+    db: database.db,
+    secret: SECRET,
+    clock,
+  });
   const errors: unknown[] = [];
   const app = createApp(deps, { adminKey: ADMIN_KEY, logError: (error) => errors.push(error) });
 

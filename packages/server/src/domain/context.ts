@@ -1,3 +1,5 @@
+import type { BookingRow, EscrowRow } from "../db/schema";
+import type { SnapshotCache } from "../lib/snapshot-cache";
 import type { Clock } from "../ports/clock";
 import type { Payments } from "../ports/payments";
 import type { Database } from "../ports/storage";
@@ -30,6 +32,11 @@ export interface Deps {
   webhookTimeoutMs: number;
   /** How long a worker's claim on a delivery lasts; longer than the timeout. */
   webhookLeaseMs: number;
+  /** Snapshots behind the reads every participant's screen polls (never used inside a write). */
+  snapshots: {
+    tenants: SnapshotCache<Tenant>;
+    bookings: SnapshotCache<{ booking: BookingRow; escrow: EscrowRow }>;
+  };
 }
 
 export interface Tenant {
@@ -42,6 +49,7 @@ export interface Tenant {
   agoraAppId: string | null;
   agoraAppCertificateSealed: string | null;
   stripeSealed: string | null;
+  stripeLivemode: boolean | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import { loadBooking } from "../domain/bookings/store";
+import { readBooking } from "../domain/bookings/store";
 import { tenantNow } from "../domain/context";
 import { readParticipantToken } from "../domain/participants/token";
-import { findTenantBySecretKey, loadTenant } from "../domain/tenants/store";
+import { findTenantBySecretKey, readTenant } from "../domain/tenants/store";
 import { safeEqual } from "../lib/crypto";
 import type { AppEnv } from "../routes/env";
 import { ApiError } from "../routes/errors";
@@ -72,7 +72,7 @@ export const requireParticipant = createMiddleware<AppEnv>(async (c, next) => {
       "This participant token is for a different booking",
     );
   }
-  const tenant = await loadTenant(deps.db, claims.tenantId).catch(() => null);
+  const tenant = await readTenant(deps, claims.tenantId).catch(() => null);
   if (!tenant)
     throw new ApiError(401, "authentication_error", "invalid_participant_token", "The participant token is not valid");
   const now = tenantNow(deps, tenant);
@@ -85,7 +85,7 @@ export const requireParticipant = createMiddleware<AppEnv>(async (c, next) => {
     );
   }
   // The booking must still exist for this tenant (it always should; this keeps the check explicit).
-  await loadBooking(deps.db, tenant.id, claims.bookingId);
+  await readBooking(deps, tenant.id, claims.bookingId);
   c.set("tenant", tenant);
   c.set("participantCtx", { deps, tenant, now, bookingId: claims.bookingId, role: claims.role, userId: claims.userId });
   c.set("callerScope", `participant:${claims.bookingId}:${claims.role}`);

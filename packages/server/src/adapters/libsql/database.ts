@@ -11,6 +11,11 @@ import type { Database } from "../../ports/storage";
 export interface OpenDatabase {
   db: Database;
   client: Client;
+  /**
+   * Bumped after every committed write through any client this process has open on the same
+   * database: what read snapshots are checked against (see lib/snapshot-cache.ts).
+   */
+  writeGeneration(): number;
   close(): void;
 }
 
@@ -42,7 +47,9 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   }
   const raw = createClient({ url, ...(local ? { concurrency: 1, timeout: 10_000 } : {}) });
   const lock = local ? acquireFileLock(url) : null;
-  const client = lock ? serialize(raw, lock.mutex) : raw;
+  const writes = lock?.writes ?? { generation: 0 };
+  const counted = countWrites(raw, writes);
+  const client = lock ? serialize(counted, lock.mutex) : counted;
   try {
     if (url.startsWith("file:")) {
       await client.execute("PRAGMA journal_mode = WAL");
@@ -54,6 +61,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     return {
       db,
       client,
+      writeGeneration: () => writes.generation,
       close: () => {
         client.close();
         lock?.release();
@@ -66,20 +74,27 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   }
 }
 
+interface WriteCounter {
+  generation: number;
+}
+
 /** The in-process locks of local database files, one per file, counted by the clients using it. */
-const fileLocks = new Map<string, { mutex: Mutex; clients: number }>();
+const fileLocks = new Map<string, { mutex: Mutex; writes: WriteCounter; clients: number }>();
 
 /** The lock of a local database: shared per file, private to the client for `:memory:`. */
-function acquireFileLock(url: string): { mutex: Mutex; release(): void } {
+function acquireFileLock(url: string): { mutex: Mutex; writes: WriteCounter; release(): void } {
   const path = url.slice("file:".length).split("?")[0] ?? "";
-  if (!url.startsWith("file:") || path.startsWith(":memory:")) return { mutex: new Mutex(), release: () => {} };
+  if (!url.startsWith("file:") || path.startsWith(":memory:")) {
+    return { mutex: new Mutex(), writes: { generation: 0 }, release: () => {} };
+  }
   const file = resolve(path);
-  const entry = fileLocks.get(file) ?? { mutex: new Mutex(), clients: 0 };
+  const entry = fileLocks.get(file) ?? { mutex: new Mutex(), writes: { generation: 0 }, clients: 0 };
   entry.clients++;
   fileLocks.set(file, entry);
   let released = false;
   return {
     mutex: entry.mutex,
+    writes: entry.writes,
     release() {
       if (released) return;
       released = true;
@@ -87,6 +102,58 @@ function acquireFileLock(url: string): { mutex: Mutex; release(): void } {
       if (entry.clients === 0 && fileLocks.get(file) === entry) fileLocks.delete(file);
     },
   };
+}
+
+/**
+ * Counts committed writes: every statement that is not a plain SELECT, every batch, and every
+ * transaction when it settles (committed or not: a rollback only makes snapshots reload).
+ */
+function countWrites(client: Client, writes: WriteCounter): Client {
+  const bump = <R>(result: R): R => {
+    writes.generation++;
+    return result;
+  };
+  const read = (statement: unknown) => {
+    const sql = typeof statement === "string" ? statement : (statement as { sql?: unknown } | null)?.sql;
+    return typeof sql === "string" && /^\s*select\b/i.test(sql);
+  };
+  const overrides: Partial<Client> = {
+    execute: (async (...args: unknown[]) => {
+      const result = await (client.execute as (...a: unknown[]) => Promise<unknown>)(...args);
+      return read(args[0]) ? result : bump(result);
+    }) as Client["execute"],
+    batch: async (stmts: InStatement[], mode?: TransactionMode) => bump(await client.batch(stmts, mode)),
+    migrate: async (stmts: InStatement[]) => bump(await client.migrate(stmts)),
+    executeMultiple: async (sql: string) => bump(await client.executeMultiple(sql)),
+    transaction: async (mode?: TransactionMode) => {
+      const tx = await client.transaction(mode);
+      const settle =
+        <A extends unknown[], R>(fn: (...args: A) => Promise<R> | R) =>
+        async (...args: A) => {
+          try {
+            return await fn(...args);
+          } finally {
+            writes.generation++;
+          }
+        };
+      return proxy(tx, {
+        commit: settle(() => tx.commit()),
+        rollback: settle(() => tx.rollback()),
+      } as Partial<Transaction>);
+    },
+  };
+  return proxy(client, overrides);
+}
+
+/** `target` with some methods replaced and the rest bound to it. */
+function proxy<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(object, prop) {
+      if (prop in overrides) return overrides[prop as keyof T];
+      const value = Reflect.get(object, prop, object);
+      return typeof value === "function" ? value.bind(object) : value;
+    },
+  });
 }
 
 function serialize(client: Client, mutex: Mutex): Client {
@@ -111,13 +178,7 @@ function serialize(client: Client, mutex: Mutex): Client {
       }
     },
   };
-  return new Proxy(client, {
-    get(target, prop) {
-      if (prop in overrides) return overrides[prop as keyof Client];
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return proxy(client, overrides);
 }
 
 /** Keeps the mutex held by a transaction until it commits, rolls back or closes. */
@@ -141,11 +202,5 @@ function holdUntilSettled(tx: Transaction, release: () => void): Transaction {
     rollback: settle(() => tx.rollback()),
     close: settle(() => tx.close()),
   };
-  return new Proxy(tx, {
-    get(target, prop) {
-      if (prop in overrides) return overrides[prop as keyof Transaction];
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return proxy(tx, overrides);
 }

@@ -8,6 +8,7 @@ import {
   escrows,
 } from "../../db/schema";
 import type { Queryable, Tx } from "../../ports/storage";
+import type { Deps } from "../context";
 import { NotFound } from "../errors";
 
 export interface BookingWithEscrow {
@@ -26,6 +27,14 @@ export async function loadBooking(db: Queryable, tenantId: string, bookingId: st
   const row = rows[0];
   if (!row) throw NotFound("booking", bookingId, "id");
   return row;
+}
+
+/**
+ * loadBooking for a read that decides nothing: served from a snapshot dropped on any write of this
+ * process and at most `snapshotTtlMs` old (Deps.snapshots). Never use it to decide a state change.
+ */
+export function readBooking(deps: Deps, tenantId: string, bookingId: string): Promise<BookingWithEscrow> {
+  return deps.snapshots.bookings.get(`${tenantId}/${bookingId}`, () => loadBooking(deps.db, tenantId, bookingId));
 }
 
 export async function loadEscrow(db: Queryable, tenantId: string, escrowId: string): Promise<BookingWithEscrow> {

@@ -1,8 +1,8 @@
-import { loadBooking } from "../bookings/store";
+import { readBooking } from "../bookings/store";
 import type { ParticipantContext } from "./context";
 import { presentSession } from "./present";
 
 export async function getSessionStatus({ deps, tenant, now, bookingId, role }: ParticipantContext) {
-  const { booking, escrow } = await loadBooking(deps.db, tenant.id, bookingId);
+  const { booking, escrow } = await readBooking(deps, tenant.id, bookingId);
   return presentSession(booking, escrow, role, now);
 }

@@ -5,8 +5,9 @@ import { seal, sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import type { Queryable } from "../../ports/storage";
 import type { Deps, Tenant } from "../context";
-import { NotFound } from "../errors";
+import { Invalid, NotFound } from "../errors";
 import { type Policy, policySchema, resolvePolicy } from "../policy";
+import { isLiveKey, type StripeSettings, sealStripeSettings } from "./stripe-settings";
 
 type TenantRow = typeof tenants.$inferSelect;
 
@@ -21,6 +22,7 @@ export function toTenant(row: TenantRow): Tenant {
     agoraAppId: row.agoraAppId,
     agoraAppCertificateSealed: row.agoraAppCertificateSealed,
     stripeSealed: row.stripeSealed,
+    stripeLivemode: row.stripeLivemode,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -30,6 +32,11 @@ export async function loadTenant(db: Queryable, tenantId: string): Promise<Tenan
   const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
   if (!row) throw NotFound("tenant", tenantId);
   return toTenant(row);
+}
+
+/** loadTenant from a snapshot (Deps.snapshots): for participant reads, never for a change. */
+export function readTenant(deps: Deps, tenantId: string): Promise<Tenant> {
+  return deps.snapshots.tenants.get(tenantId, () => loadTenant(deps.db, tenantId));
 }
 
 /** Finds the tenant a secret key belongs to (keys are stored only as SHA-256 hashes). */
@@ -46,6 +53,7 @@ export interface CreateTenantInput {
   payment_provider: "sandbox" | "stripe";
   policy?: Partial<Policy> | undefined;
   agora?: { app_id: string; app_certificate: string } | undefined;
+  stripe?: StripeSettings | undefined;
 }
 
 /** Creates a tenant and returns it with its secret key, which is shown this once and never stored. */
@@ -55,6 +63,7 @@ export async function createTenant(
 ): Promise<{ tenant: Tenant; secretKey: string }> {
   // Fails with payment_provider_unavailable when this server has no adapter for the provider.
   deps.payments.forTenant({ id: "new", paymentProvider: input.payment_provider });
+  if (input.payment_provider === "stripe" && !input.stripe) throw stripeSettingsRequired();
   const secretKey = `lk_sk_${randomBytes(24).toString("base64url")}`;
   const now = deps.clock.now();
   const [row] = await deps.db
@@ -68,6 +77,7 @@ export async function createTenant(
       policy: policySchema.parse(input.policy ?? {}),
       agoraAppId: input.agora?.app_id ?? null,
       agoraAppCertificateSealed: input.agora ? seal(deps.keys.secrets, input.agora.app_certificate) : null,
+      ...stripeColumns(deps, input.stripe),
       createdAt: now,
       updatedAt: now,
     })
@@ -80,6 +90,7 @@ export interface UpdateTenantInput {
   name?: string | undefined;
   policy?: Partial<Policy> | undefined;
   agora?: { app_id: string; app_certificate: string } | null | undefined;
+  stripe?: StripeSettings | null | undefined;
 }
 
 /** Updates name, policy (merged; applies to bookings made from now on) and Agora settings. */
@@ -94,9 +105,16 @@ export async function updateTenant(deps: Deps, tenant: Tenant, input: UpdateTena
     patch.agoraAppId = input.agora.app_id;
     patch.agoraAppCertificateSealed = seal(deps.keys.secrets, input.agora.app_certificate);
   }
+  if (input.stripe === null && tenant.paymentProvider === "stripe") throw stripeSettingsRequired();
+  if (input.stripe !== undefined) Object.assign(patch, stripeColumns(deps, input.stripe));
   const [row] = await deps.db.update(tenants).set(patch).where(eq(tenants.id, tenant.id)).returning();
   if (!row) throw NotFound("tenant", tenant.id);
   return toTenant(row);
+}
+
+/** Who may move their clock (POST /v1/sandbox/clock): sandbox tenants and test-mode Stripe tenants, never live money. */
+export function hasTestClock(tenant: Pick<Tenant, "paymentProvider" | "stripeLivemode">): boolean {
+  return tenant.paymentProvider === "sandbox" || tenant.stripeLivemode === false;
 }
 
 /** The public shape of a tenant: never the secret key, never a certificate or Stripe secret. */
@@ -108,10 +126,24 @@ export function presentTenant(tenant: Tenant) {
     payment_provider: tenant.paymentProvider,
     policy: tenant.policy,
     agora: tenant.agoraAppId ? { app_id: tenant.agoraAppId, app_certificate_set: true } : null,
+    stripe: tenant.stripeSealed ? { configured: true, livemode: tenant.stripeLivemode === true } : null,
     secret_key_hint: tenant.secretKeyHint,
-    test_clock:
-      tenant.paymentProvider === "sandbox" ? { offset_seconds: Math.round(tenant.clockOffsetMs / 1000) } : null,
+    test_clock: hasTestClock(tenant) ? { offset_seconds: Math.round(tenant.clockOffsetMs / 1000) } : null,
     created_at: new Date(tenant.createdAt).toISOString(),
     updated_at: new Date(tenant.updatedAt).toISOString(),
   };
+}
+
+function stripeSettingsRequired() {
+  return Invalid(
+    "stripe_settings_required",
+    "A Stripe tenant needs its Stripe settings (stripe.secret_key, stripe.webhook_secret)",
+    "stripe",
+  );
+}
+
+/** Sealed Stripe settings and their (non-secret) mode; null clears them. */
+function stripeColumns(deps: Deps, input: StripeSettings | null | undefined) {
+  if (!input) return { stripeSealed: null, stripeLivemode: null };
+  return { stripeSealed: sealStripeSettings(deps.keys.secrets, input), stripeLivemode: isLiveKey(input.secret_key) };
 }

@@ -1,0 +1,53 @@
+/**
+ * Read-through snapshots for rows that are read far more often than they are written (the session
+ * status every participant's screen polls). A snapshot is served only while
+ *
+ * - no write has reached the database through this process since it was read (`generation`, which
+ *   the database adapter bumps after every committed write, from any client of the same file), and
+ * - it is younger than `ttlMs`, which bounds how stale a write made by another process can look.
+ *
+ * The generation is read before the row is loaded: a write that lands in between makes the new
+ * snapshot stale at once rather than letting an old row pass for a new one.
+ */
+export interface SnapshotCacheOptions {
+  generation: () => number;
+  now: () => number;
+  /** 0 turns caching off: every get loads. */
+  ttlMs: number;
+  maxEntries?: number;
+}
+
+export class SnapshotCache<T extends object> {
+  private readonly entries = new Map<string, { value: T; generation: number; expiresAt: number }>();
+  private readonly maxEntries: number;
+
+  constructor(private readonly options: SnapshotCacheOptions) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  async get(key: string, load: () => Promise<T>): Promise<T> {
+    const generation = this.options.generation();
+    const now = this.options.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.generation === generation && hit.expiresAt > now) return hit.value;
+    const value = deepFreeze(await load());
+    if (this.options.ttlMs > 0) {
+      this.entries.delete(key);
+      if (this.entries.size >= this.maxEntries) {
+        const oldest = this.entries.keys().next();
+        if (!oldest.done) this.entries.delete(oldest.value);
+      }
+      this.entries.set(key, { value, generation, expiresAt: now + this.options.ttlMs });
+    }
+    return value;
+  }
+}
+
+/** Shared snapshots must not be changed by whoever reads them. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

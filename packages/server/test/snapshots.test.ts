@@ -1,0 +1,103 @@
+import { createClient } from "@libsql/client";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../src/adapters/libsql/database";
+import { createTestServer, HOUR, MINUTE, paidBooking, type TestServer, tempDatabaseUrl } from "./harness";
+
+/**
+ * Session status reads (what every participant's screen polls) are served from snapshots. These
+ * tests pin the rules that make that safe: any write through this process shows at once, a write
+ * from another process shows within the snapshot lifetime (1 s), and nothing else is cached.
+ */
+describe("session status snapshots", () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  async function fileServer() {
+    const file = tempDatabaseUrl();
+    const server = await createTestServer({ url: file.url });
+    cleanups.push(() => {
+      server.close();
+      file.cleanup();
+    });
+    const { key } = await server.createTenant();
+    const lesson = await paidBooking(server, key);
+    return { server, key, lesson, url: file.url };
+  }
+
+  const status = async (server: TestServer, bookingId: string, token: string) => {
+    const res = await server.call("GET", `/v1/sessions/${bookingId}`, { key: token });
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  it("shows every write made through this process at once, with the clock read per request", async () => {
+    const { server, lesson } = await fileServer();
+    expect((await status(server, lesson.id, lesson.student)).status).toBe("confirmed");
+
+    server.clock.advance(2 * HOUR - 5 * MINUTE);
+    const before = await status(server, lesson.id, lesson.student);
+    expect(before.server_time).toBe(new Date(server.clock.now()).toISOString());
+    expect(before.can_start).toBe(true);
+
+    const started = await server.call("POST", `/v1/sessions/${lesson.id}/start`, { key: lesson.tutor });
+    expect(started.status).toBe(200);
+    // No clock movement at all: only the write can have made the next read fresh.
+    const after = await status(server, lesson.id, lesson.student);
+    expect(after.status).toBe("in_progress");
+    expect(after.participants.tutor.joined_at).not.toBeNull();
+
+    const notes = await server.call("PUT", `/v1/sessions/${lesson.id}/notes`, {
+      key: lesson.tutor,
+      body: { notes: "Irregular verbs" },
+    });
+    expect(notes.status).toBe(200);
+    expect((await status(server, lesson.id, lesson.tutor)).notes).toBe("Irregular verbs");
+  });
+
+  it("sees a write from a second client of the same file (one process) at once", async () => {
+    const { server, lesson, url } = await fileServer();
+    expect((await status(server, lesson.id, lesson.student)).subject).not.toBe("Changed elsewhere");
+    const other = await openDatabase(url, { migrate: false });
+    cleanups.unshift(() => other.close());
+    await other.client.execute({
+      sql: "update bookings set subject = ? where id = ?",
+      args: ["Changed elsewhere", lesson.id],
+    });
+    expect((await status(server, lesson.id, lesson.student)).subject).toBe("Changed elsewhere");
+  });
+
+  it("shows a write from another process within one second, never later", async () => {
+    const { server, lesson, url } = await fileServer();
+    await status(server, lesson.id, lesson.student);
+    // A raw client outside this process's adapter stands in for another server process.
+    const foreign = createClient({ url });
+    cleanups.unshift(() => foreign.close());
+    await foreign.execute({ sql: "update bookings set subject = ? where id = ?", args: ["Foreign", lesson.id] });
+
+    server.clock.advance(999);
+    expect((await status(server, lesson.id, lesson.student)).subject).not.toBe("Foreign");
+    server.clock.advance(1);
+    expect((await status(server, lesson.id, lesson.student)).subject).toBe("Foreign");
+  });
+
+  it("never serves a snapshot to a caller outside the booking, and keeps refusing expired tokens", async () => {
+    const { server, key, lesson } = await fileServer();
+    const other = await paidBooking(server, key);
+    await status(server, lesson.id, lesson.student);
+    const crossed = await server.call("GET", `/v1/sessions/${lesson.id}`, { key: other.student });
+    expect(crossed.status).toBe(403);
+    expect(crossed.body.error.code).toBe("token_booking_mismatch");
+
+    const short = await server.call("POST", `/v1/bookings/${lesson.id}/participant-tokens`, {
+      key,
+      body: { role: "student", ttl_seconds: 60 },
+    });
+    expect((await status(server, lesson.id, short.body.token)).booking_id).toBe(lesson.id);
+    server.clock.advance(60_000);
+    const expired = await server.call("GET", `/v1/sessions/${lesson.id}`, { key: short.body.token });
+    expect(expired.status).toBe(401);
+    expect(expired.body.error.code).toBe("participant_token_expired");
+  });
+});
