@@ -122,6 +122,39 @@ describe("the tenant API", () => {
     expect(res.body.error).toMatchObject({ code: "stripe_settings_required", param: "stripe" });
   });
 
+  it("lets a platform's web page call the session routes from its own origin, and only those", async () => {
+    const { key } = await server.createTenant();
+    const lesson = await paidBooking(server, key);
+    const origin = { Origin: "https://app.tutors.example" };
+
+    const preflight = await server.app.request(`/v1/sessions/${lesson.id}/notes`, {
+      method: "OPTIONS",
+      headers: {
+        ...origin,
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "authorization, content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(preflight.headers.get("Access-Control-Allow-Methods")).toContain("PUT");
+    expect(preflight.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
+
+    const status = await server.call("GET", `/v1/sessions/${lesson.id}`, { key: lesson.student, headers: origin });
+    expect(status.status).toBe(200);
+    expect(status.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(status.headers.get("Access-Control-Expose-Headers")).toContain("Request-Id");
+    // An error must be readable by the page too, or the SDK could not report it.
+    const refused = await server.call("GET", `/v1/sessions/${lesson.id}`, { key: "lk_pt_forged.x", headers: origin });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("Access-Control-Allow-Origin")).toBe("*");
+
+    // Secret-key routes are for servers: no CORS grant, so a browser cannot use a leaked key from a page.
+    const tenantRoute = await server.call("GET", "/v1/bookings", { key, headers: origin });
+    expect(tenantRoute.status).toBe(200);
+    expect(tenantRoute.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
   it("answers /healthz and tags every response with a request id that errors repeat", async () => {
     const health = await server.call("GET", "/healthz");
     expect(health.status).toBe(200);
