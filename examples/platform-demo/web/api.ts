@@ -1,0 +1,76 @@
+// The front end talks only to the demo backend: `/api/*` for the platform's own data and
+// `/lessonkit/*` (forwarded to LessonKit) for the participant's session calls.
+import type { Booking, TutorBalance } from "@lessonkit/sdk";
+
+export type Role = "student" | "tutor";
+
+export interface Person {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface Me {
+  user: Person;
+  other: Person;
+  sandbox: boolean;
+  agora_enabled: boolean;
+  tenant_now: string;
+  clock_offset_seconds: number;
+}
+
+export interface BookingRow {
+  booking: Booking;
+  /** A participant token for this user's side of the booking, once it is paid. */
+  token: { token: string; expires_at: string } | null;
+}
+
+export interface Notification {
+  id: string;
+  type: string;
+  title: string;
+  body: string;
+  booking_id: string | null;
+  created_at: string;
+}
+
+/** The demo's sign-in: `?as=student` or `?as=tutor` in the page address. */
+export const signedInAs = ((): Role | null => {
+  const as = new URLSearchParams(window.location.search).get("as");
+  return as === "student" || as === "tutor" ? as : null;
+})();
+
+/** Where the browser's `SessionClient` sends its calls (the backend forwards them to LessonKit). */
+export const lessonkitBaseUrl = `${window.location.origin}/lessonkit`;
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: { "x-demo-user": signedInAs ?? "", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = (await response.json().catch(() => ({}))) as T & { error?: string };
+  if (!response.ok) throw new Error(data.error ?? `${response.status} ${response.statusText}`);
+  return data;
+}
+
+export const api = {
+  me: () => call<Me>("GET", "/api/me"),
+  bookings: () => call<{ bookings: BookingRow[] }>("GET", "/api/bookings").then((r) => r.bookings),
+  book: (subject: string, startsInMinutes: number) =>
+    call<{ booking: Booking }>("POST", "/api/bookings", { subject, starts_in_minutes: startsInMinutes }),
+  pay: (bookingId: string) => call<{ booking: Booking }>("POST", `/api/bookings/${encodeURIComponent(bookingId)}/pay`),
+  notifications: () =>
+    call<{ notifications: Notification[] }>("GET", "/api/notifications").then((r) => r.notifications),
+  balance: () => call<TutorBalance>("GET", "/api/balance"),
+  advanceClock: (seconds: number) =>
+    call<{ now: string; offset_seconds: number }>("POST", "/api/sandbox/clock", { advance_seconds: seconds }),
+};
+
+export function money(amount: number, currency: string): string {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
+}
+
+export function when(iso: string): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
