@@ -4,7 +4,8 @@ import { PaymentProviderError } from "../../ports/payments";
 /**
  * Stripe's errors as the domain sees them: Stripe's own code (`card_declined`,
  * `resource_missing`, `rate_limit`, …) and whether asking again may succeed. Rate limits, Stripe's
- * 5xx, lock timeouts and lost connections are retryable; card errors and invalid requests are not.
+ * 5xx, lock timeouts, a request with the same key still in flight (409) and lost
+ * connections are retryable; card errors and invalid requests are not.
  */
 export function toProviderError(error: unknown): PaymentProviderError {
   if (error instanceof PaymentProviderError) return error;
@@ -23,6 +24,9 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof Stripe.errors.StripeConnectionError) return true;
   if (error instanceof Stripe.errors.StripeAPIError) return true;
   if (error.code === "lock_timeout") return true;
+  // 409: another request with the same idempotency key is still in flight at Stripe. It may yet
+  // move the money, so this is never a refusal (a refusal frees the escrow for a dispute).
+  if (error.statusCode === 409) return true;
   return (error.statusCode ?? 0) >= 500;
 }
 

@@ -42,10 +42,12 @@ export async function runDueWork(deps: Deps, options: { tenantId?: string | unde
     release_failures: 0,
   };
   summary.expired = await expireUnpaidBookings(deps, options.tenantId);
-  summary.no_shows = await settleNoShows(deps, options.tenantId);
-  summary.auto_completed = await autoCompleteSessions(deps, options.tenantId);
+  // Refunds made as sessions are settled count too; one that failed there is retried (and counted) below.
+  const inline = { refunded: 0 };
+  summary.no_shows = await settleNoShows(deps, options.tenantId, inline);
+  summary.auto_completed = await autoCompleteSessions(deps, options.tenantId, inline);
   const refunds = await finishPendingRefunds(deps, options.tenantId);
-  summary.refunds = refunds.refunded;
+  summary.refunds = refunds.refunded + inline.refunded;
   summary.refund_failures = refunds.failed;
   await finishPendingReversals(deps, options.tenantId);
   const releases = await releaseDueEscrows(deps, options.tenantId);
@@ -145,7 +147,7 @@ async function expireUnpaidBookings(deps: Deps, tenantId?: string): Promise<numb
   );
 }
 
-async function settleNoShows(deps: Deps, tenantId?: string): Promise<number> {
+async function settleNoShows(deps: Deps, tenantId: string | undefined, inline: { refunded: number }): Promise<number> {
   return forEachDue(
     async (exclude) => await dueBookings(deps, ["confirmed", "in_progress"], bookings.noShowAt, tenantId, exclude),
     async ({ bookingId, tenant }) => {
@@ -157,13 +159,19 @@ async function settleNoShows(deps: Deps, tenantId?: string): Promise<number> {
         const side = !studentCame && !tutorCame ? "both" : studentCame ? "tutor" : "student";
         return settleNoShow(tx, booking, escrow, side, booking.noShowAt);
       });
-      if (settlement?.refundPending) await settlePendingRefund(deps, tenant, settlement.escrow.id);
+      if (settlement?.refundPending && (await settlePendingRefund(deps, tenant, settlement.escrow.id)) === "refunded") {
+        inline.refunded++;
+      }
       return settlement !== null;
     },
   );
 }
 
-async function autoCompleteSessions(deps: Deps, tenantId?: string): Promise<number> {
+async function autoCompleteSessions(
+  deps: Deps,
+  tenantId: string | undefined,
+  inline: { refunded: number },
+): Promise<number> {
   return forEachDue(
     (exclude) => dueBookings(deps, ["in_progress"], bookings.autoCompleteAt, tenantId, exclude),
     async ({ bookingId, tenant }) => {
@@ -176,7 +184,9 @@ async function autoCompleteSessions(deps: Deps, tenantId?: string): Promise<numb
         }
         return completeSession(tx, booking, escrow, "system", booking.autoCompleteAt);
       });
-      if (settlement?.refundPending) await settlePendingRefund(deps, tenant, settlement.escrow.id);
+      if (settlement?.refundPending && (await settlePendingRefund(deps, tenant, settlement.escrow.id)) === "refunded") {
+        inline.refunded++;
+      }
       return settlement !== null;
     },
   );

@@ -142,6 +142,7 @@ async function applyFact(
     case "charge_refunded": {
       const escrow = await ensureCaptured(tx, found, fact.chargeId, at);
       if (!escrow) return applied(`ignored:escrow_${found.escrow.status}`);
+      refuseDuringRelease(escrow);
       await recordRefundedTotal(tx, escrow, fact.amountRefunded, at);
       return applied();
     }
@@ -155,6 +156,11 @@ async function applyFact(
     case "dispute_closed": {
       const escrow = await ensureCaptured(tx, found, fact.chargeId, at);
       if (!escrow) return applied(`ignored:escrow_${found.escrow.status}`);
+      refuseDuringRelease(escrow);
+      if (fact.outcome === "lost" && escrow.claimKind === "refund" && escrow.claimToken !== null) {
+        // Our refund is at the provider right now: apply the chargeback once it is recorded.
+        throw Conflict("refund_in_progress", "A refund of this escrow is being made; deliver this event again later");
+      }
       await closeProviderDispute(tx, { booking: found.booking, escrow }, fact, at);
       return applied();
     }
@@ -162,6 +168,17 @@ async function applyFact(
       return applied(
         (await recordReversedTotal(tx, found.escrow, fact.amountReversed, at)) ? "applied" : "ignored:known",
       );
+  }
+}
+
+/**
+ * While the tick is paying the tutor, what is held is being moved to `released` from a balance read
+ * before the transfer: a refund taken from it now would be paid out too. Not stored, so the
+ * provider's redelivery is applied once the release is recorded (as a refund after release).
+ */
+function refuseDuringRelease(escrow: EscrowRow) {
+  if (escrow.claimKind === "release" && escrow.claimToken !== null) {
+    throw Conflict("release_in_progress", "The escrow is being released; deliver this event again later");
   }
 }
 
@@ -398,13 +415,16 @@ async function closeProviderDispute(
       .where(eq(escrows.id, escrow.id))
       .returning();
     current = resumed ?? escrow;
-  } else if (escrow.status === "disputed") {
+  } else if (escrow.status === "disputed" && fact.outcome === "won") {
     return; // A dispute opened through the API also holds this escrow; the tenant resolves it.
   }
+  // Lost, the card network has taken the money back whoever froze the escrow: it is refunded (from
+  // the frozen share first); only what the chargeback left is still the tenant's dispute to resolve.
   let refunded = 0;
   if (fact.outcome === "lost") {
     const fromHeld = Math.min(fact.amount, heldAmount(current));
-    if (fromHeld > 0) current = await applyRefund(tx, current, fromHeld, at, "dispute_lost");
+    if (fromHeld > 0)
+      current = await capPendingRefund(tx, await applyRefund(tx, current, fromHeld, at, "dispute_lost"), at);
     refunded += fromHeld;
     const fromReleased = Math.min(fact.amount - fromHeld, current.releasedAmount);
     if (fromReleased > 0) current = await refundAfterRelease(tx, current, fromReleased, at, "dispute_lost");
@@ -425,6 +445,26 @@ async function closeProviderDispute(
     at,
   });
   if (frozenByThis && current.status === "release_scheduled") await emitReleaseScheduled(tx, current, at);
+}
+
+/**
+ * A refund of ours still pending (its provider call failed so far) can only return what is still
+ * held: the chargeback gave the rest back already, so it shrinks to that (new key), or is dropped.
+ */
+async function capPendingRefund(tx: Tx, escrow: EscrowRow, at: number): Promise<EscrowRow> {
+  if (escrow.pendingRefundAmount === null) return escrow;
+  const held = heldAmount(escrow);
+  if (escrow.pendingRefundAmount <= held) return escrow;
+  const patch: Partial<EscrowRow> =
+    held > 0
+      ? { pendingRefundAmount: held, pendingRefundKey: `refund:${escrow.id}:${escrow.refundedAmount}+${held}` }
+      : { pendingRefundAmount: null, pendingRefundKey: null, pendingRefundReason: null, lastError: null };
+  const [updated] = await tx
+    .update(escrows)
+    .set({ ...patch, updatedAt: at })
+    .where(eq(escrows.id, escrow.id))
+    .returning();
+  return updated ?? escrow;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { type EscrowRow, escrows, payouts } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import { PaymentProviderError } from "../../ports/payments";
@@ -65,7 +65,7 @@ export async function settlePendingRefund(deps: Deps, tenant: Tenant, escrowId: 
       idempotencyKey: key,
     }));
   } catch (error) {
-    await releaseClaim(deps, escrowId, describeFailure(error));
+    await releaseClaim(deps, escrowId, claimed.claimToken, describeFailure(error));
     return "failed";
   }
   const at = tenantNow(deps, tenant);
@@ -109,11 +109,12 @@ export async function settlePendingRefund(deps: Deps, tenant: Tenant, escrowId: 
   });
 }
 
-async function releaseClaim(deps: Deps, escrowId: string, lastError: string) {
+/** Frees this run's claim; if its lease ran out and another run holds the escrow now, changes nothing. */
+async function releaseClaim(deps: Deps, escrowId: string, token: string | null, lastError: string) {
   await deps.db
     .update(escrows)
     .set({ claimToken: null, claimKind: null, claimExpiresAt: null, lastError })
-    .where(eq(escrows.id, escrowId));
+    .where(and(eq(escrows.id, escrowId), eq(escrows.claimToken, token ?? "")));
 }
 
 export function describeFailure(error: unknown): string {

@@ -36,13 +36,17 @@ export async function refundAfterRelease(
     at,
   );
   const refundedAmount = escrow.refundedAmount + amount;
-  const pendingReversal = (escrow.pendingReversalAmount ?? 0) + fromTutor;
+  // A reversal already pending keeps its key and amount (it may have been made at the provider with
+  // its answer lost, so that same call is what must be repeated); what is added here waits behind it
+  // and gets a key of its own when it is recorded (settlePendingReversal).
   const reversal =
     fromTutor > 0 && escrow.transferId
-      ? {
-          pendingReversalAmount: pendingReversal,
-          pendingReversalKey: `reversal:${escrow.id}:${escrow.reversedAmount}+${pendingReversal}`,
-        }
+      ? escrow.pendingReversalKey !== null && escrow.pendingReversalAmount !== null
+        ? { pendingReversalAmount: escrow.pendingReversalAmount + fromTutor }
+        : {
+            pendingReversalAmount: fromTutor,
+            pendingReversalKey: `reversal:${escrow.id}:${escrow.reversedAmount}+${fromTutor}`,
+          }
       : {};
   const [updated] = await tx
     .update(escrows)
@@ -88,7 +92,7 @@ export async function settlePendingReversal(deps: Deps, tenant: Tenant, escrowId
     return "nothing_pending";
   }
   const key = claimed.pendingReversalKey;
-  const amount = claimed.pendingReversalAmount;
+  const amount = keyAmount(key, claimed.pendingReversalAmount);
   const provider = deps.payments.forTenant(tenant);
   let reversalId: string | null = null;
   let failure: unknown = null;
@@ -115,10 +119,16 @@ export async function settlePendingReversal(deps: Deps, tenant: Tenant, escrowId
       .where(and(eq(escrows.id, escrowId), eq(escrows.claimToken, claimed.claimToken ?? "")));
     return "retry_later";
   }
-  return deps.db.transaction(async (tx) => {
+  let more = false;
+  const outcome = await deps.db.transaction(async (tx): Promise<ReversalOutcome> => {
     const [escrow] = await tx.select().from(escrows).where(eq(escrows.id, escrowId));
-    if (!escrow || escrow.pendingReversalKey !== key) return "nothing_pending";
-    const done = { pendingReversalAmount: null, pendingReversalKey: null, ...clearClaim };
+    if (!escrow || escrow.pendingReversalKey !== key || escrow.pendingReversalAmount === null) return "nothing_pending";
+    // More was added behind this call while it was pending: it stays pending, under a key of its own.
+    const remaining = escrow.pendingReversalAmount - amount;
+    more = remaining > 0;
+    const done = more
+      ? { pendingReversalAmount: remaining, pendingReversalKey: `${key}+${remaining}`, ...clearClaim }
+      : { pendingReversalAmount: null, pendingReversalKey: null, ...clearClaim };
     if (reversalId !== null) {
       await tx
         .update(escrows)
@@ -161,6 +171,14 @@ export async function settlePendingReversal(deps: Deps, tenant: Tenant, escrowId
     });
     return "refused";
   });
+  if (more) await settlePendingReversal(deps, tenant, escrowId);
+  return outcome;
+}
+
+/** The amount one pending reversal key stands for (its last `+n`); anything pending beyond it waits. */
+function keyAmount(key: string, pending: number): number {
+  const amount = Number(key.slice(key.lastIndexOf("+") + 1));
+  return Number.isInteger(amount) && amount > 0 && amount <= pending ? amount : pending;
 }
 
 /** The tick's share: reversals left pending by a crash or a provider outage. */
