@@ -6,7 +6,7 @@ import { StripePayments } from "./adapters/stripe/payments";
 import type { Deps } from "./domain/context";
 import { Invalid } from "./domain/errors";
 import { deriveKey } from "./lib/crypto";
-import { SnapshotCache } from "./lib/snapshot-cache";
+import { Memo, SnapshotCache } from "./lib/snapshot-cache";
 import { type Clock, systemClock } from "./ports/clock";
 import type { PaymentProvider, Payments } from "./ports/payments";
 import type { Database } from "./ports/storage";
@@ -81,6 +81,10 @@ export function buildDeps(input: BuildDepsInput): Deps {
     webhookTransport: input.webhookTransport ?? new NodeWebhookTransport(),
     webhookTimeoutMs,
     webhookLeaseMs: webhookTimeoutMs + 45_000,
-    snapshots: { tenants: new SnapshotCache(snapshotOptions), bookings: new SnapshotCache(snapshotOptions) },
+    snapshots: {
+      tenants: new SnapshotCache(snapshotOptions),
+      bookings: new SnapshotCache(snapshotOptions),
+      verifiedTokens: new Memo(),
+    },
   };
 }

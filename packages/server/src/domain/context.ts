@@ -1,10 +1,11 @@
 import type { BookingRow, EscrowRow } from "../db/schema";
-import type { SnapshotCache } from "../lib/snapshot-cache";
+import type { Memo, SnapshotCache } from "../lib/snapshot-cache";
 import type { Clock } from "../ports/clock";
 import type { Payments } from "../ports/payments";
 import type { Database } from "../ports/storage";
 import type { VideoSettings, VideoTokens } from "../ports/video";
 import type { WebhookTransport } from "../ports/webhooks";
+import type { ParticipantClaims } from "./participants/token";
 import type { Policy } from "./policy";
 
 /** Everything the domain needs from the outside world, injected once by createApp / the CLI. */
@@ -36,6 +37,8 @@ export interface Deps {
   snapshots: {
     tenants: SnapshotCache<Tenant>;
     bookings: SnapshotCache<{ booking: BookingRow; escrow: EscrowRow }>;
+    /** Participant tokens whose signature and shape checked out, with their claims (expiry is checked per request). */
+    verifiedTokens: Memo<Readonly<ParticipantClaims>>;
   };
 }
 

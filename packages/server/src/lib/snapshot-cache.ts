@@ -51,3 +51,25 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * A bounded memo for values that never go stale (a token's signature checks out or it does not):
+ * the oldest entry makes room for a new one.
+ */
+export class Memo<V> {
+  private readonly entries = new Map<string, V>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(key: string, compute: () => V): V {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute();
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, value);
+    return value;
+  }
+}

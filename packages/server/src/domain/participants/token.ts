@@ -68,8 +68,17 @@ export function signParticipantToken(deps: Pick<Deps, "keys">, claims: Participa
   return `${PREFIX}${payload}.${hmacBase64Url(deps.keys.participantTokens, payload)}`;
 }
 
-/** Checks the signature and shape; expiry is checked by the caller against the tenant's clock. */
-export function readParticipantToken(deps: Pick<Deps, "keys">, token: string): ParticipantClaims {
+/**
+ * Checks the signature and shape; expiry is checked by the caller against the tenant's clock.
+ * A token that checked out once is remembered (only valid ones: a forged token costs an HMAC each
+ * time and never fills the memo).
+ */
+export function readParticipantToken(deps: Pick<Deps, "keys" | "snapshots">, token: string): ParticipantClaims {
+  const claims = deps.snapshots.verifiedTokens.get(token, () => Object.freeze(verifyParticipantToken(deps, token)));
+  return { ...claims };
+}
+
+function verifyParticipantToken(deps: Pick<Deps, "keys">, token: string): ParticipantClaims {
   const invalid = () => Unauthenticated("invalid_participant_token", "The participant token is not valid");
   if (!token.startsWith(PREFIX)) throw invalid();
   const [payload, signature, extra] = token.slice(PREFIX.length).split(".");
