@@ -35,6 +35,14 @@ const unitFormat = (locale: string | undefined, unit: Unit) =>
  * duration, the leading one through `Intl.RelativeTimeFormat` (so the "in …" wording is the
  * locale's), the second as a plain localised unit. Minutes are rounded up so the text never
  * says "in 0 minutes" while time is left.
+ *
+ * The second unit is appended only where the locale's relative phrase is a marker followed by
+ * the plain duration ("in " + "2 hours"), so nothing can land after a trailing marker or break a
+ * case the marker governs (de "in 2 Tagen" is not "2 Tage"). Elsewhere (ja "2 時間後", ko
+ * "2시간 후", tr "2 saat sonra", …) one unit is shown, correct in any locale and never more than
+ * half a unit off: below two of the leading unit, the total in the smaller one ("90 分後",
+ * "29 時間後"); from two on, the leading unit rounded to the nearest whole ("2 時間後" for
+ * 2 h 29 min, "3 時間後" for 2 h 30 min).
  */
 export function formatStartsIn(seconds: number, locale?: string): string {
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "always" });
@@ -43,16 +51,24 @@ export function formatStartsIn(seconds: number, locale?: string): string {
     text = rtf.format(Math.max(1, seconds), "second");
   } else {
     const minutes = Math.ceil(seconds / 60);
-    const [big, bigUnit, small, smallUnit]: [number, Unit, number, Unit] =
-      minutes >= 1440
-        ? [Math.floor(minutes / 1440), "day", Math.floor((minutes % 1440) / 60), "hour"]
-        : [Math.floor(minutes / 60), "hour", minutes % 60, "minute"];
+    // Minutes per leading unit and per second unit.
+    const [bigUnit, bigMinutes, smallUnit, smallMinutes]: [Unit, number, Unit, number] =
+      minutes >= 1440 ? ["day", 1440, "hour", 60] : ["hour", 60, "minute", 1];
+    const big = Math.floor(minutes / bigMinutes);
+    const small = Math.floor((minutes % bigMinutes) / smallMinutes);
+    const relative = rtf.format(big, bigUnit);
+    // Spaces compared loosely: fr's unit format puts a no-break space where its relative one has " ".
+    const plain = unitFormat(locale, bigUnit).format(big).replace(/\s/g, " ");
     text =
       big === 0
         ? rtf.format(minutes, "minute")
         : small === 0
-          ? rtf.format(big, bigUnit)
-          : `${rtf.format(big, bigUnit)} ${unitFormat(locale, smallUnit).format(small)}`;
+          ? relative
+          : relative.length > plain.length && relative.replace(/\s/g, " ").endsWith(plain)
+            ? `${relative} ${unitFormat(locale, smallUnit).format(small)}`
+            : big < 2
+              ? rtf.format(Math.round(minutes / smallMinutes), smallUnit)
+              : rtf.format(Math.round(minutes / bigMinutes), bigUnit);
   }
   return capitalize(text, locale);
 }
