@@ -1,10 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import type { Deps } from "./domain/context";
 import { randomToken } from "./lib/ids";
 import { requireAdmin, requireParticipant, requireTenant } from "./middleware/auth";
+import { participantCors } from "./middleware/cors";
 import { idempotency } from "./middleware/idempotency";
 import * as admin from "./routes/admin/routes";
 import * as cancelBooking from "./routes/bookings/cancel";
@@ -94,19 +94,7 @@ export function createApp(deps: Deps, options: AppOptions): App {
   // Reads carry no body; skipping them keeps the adapter from building a full Request per poll.
   app.use("/v1/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
 
-  // Participant routes are called from the platform's own web pages, on the platform's origin. The
-  // token travels in Authorization (never a cookie), so any origin may call them; everything else
-  // is for servers and sends no CORS headers.
-  app.use(
-    "/v1/sessions/*",
-    cors({
-      origin: "*",
-      allowMethods: ["GET", "POST", "PUT"],
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-      exposeHeaders: ["Request-Id", "Retry-After"],
-      maxAge: 600,
-    }),
-  );
+  app.use("/v1/sessions/*", participantCors);
   app.use("/v1/admin/*", requireAdmin(options.adminKey));
   app.use("/v1/sessions/:bookingId", requireParticipant);
   app.use("/v1/sessions/:bookingId/*", requireParticipant);

@@ -3,13 +3,12 @@ import type { VideoCredentials } from "../../ports/video";
 import { iso } from "../bookings/present";
 import { denyEnd, denyEnter, phaseOf } from "./rules";
 
-/** The session as one participant sees it, with the server's time so clients can correct their clock. */
-export function presentSession(booking: BookingRow, escrow: EscrowRow, role: Role, now: number) {
+/** What a booking row says about its session regardless of the time: computed once per row object. */
+const timeless = new WeakMap<BookingRow, ReturnType<typeof describeBooking>>();
+
+function describeBooking(booking: BookingRow) {
   return {
     booking_id: booking.id,
-    role,
-    status: booking.status,
-    phase: phaseOf(booking, now),
     subject: booking.subject,
     timezone: booking.timezone,
     scheduled_start: iso(booking.scheduledStart) as string,
@@ -21,15 +20,10 @@ export function presentSession(booking: BookingRow, escrow: EscrowRow, role: Rol
     ended_at: iso(booking.endedAt),
     ended_by: booking.endedBy,
     no_show_side: booking.noShowSide,
-    server_time: iso(now) as string,
-    can_start: denyEnter(booking, role, now, "start") === null,
-    can_join: denyEnter(booking, role, now, "join") === null,
-    can_end: denyEnd(booking, role, now) === null,
     participants: {
       student: { name: booking.studentName, joined_at: iso(booking.studentJoinedAt) },
       tutor: { name: booking.tutorName, joined_at: iso(booking.tutorJoinedAt) },
     },
-    notes: role === "tutor" ? booking.notes : null,
     rating: booking.ratedAt
       ? {
           stars: booking.ratingStars as number,
@@ -37,6 +31,43 @@ export function presentSession(booking: BookingRow, escrow: EscrowRow, role: Rol
           rated_at: iso(booking.ratedAt) as string,
         }
       : null,
+  };
+}
+
+/**
+ * The session as one participant sees it, with the server's time so clients can correct their clock.
+ * The parts that do not depend on the time are worked out once per row object: status polls are
+ * served from frozen snapshots (Deps.snapshots), so one row object serves many polls.
+ */
+export function presentSession(booking: BookingRow, escrow: EscrowRow, role: Role, now: number) {
+  let fixed = timeless.get(booking);
+  if (!fixed) {
+    fixed = describeBooking(booking);
+    timeless.set(booking, fixed);
+  }
+  return {
+    booking_id: fixed.booking_id,
+    role,
+    status: booking.status,
+    phase: phaseOf(booking, now),
+    subject: fixed.subject,
+    timezone: fixed.timezone,
+    scheduled_start: fixed.scheduled_start,
+    ends_at: fixed.ends_at,
+    duration_minutes: fixed.duration_minutes,
+    join_opens_at: fixed.join_opens_at,
+    started_at: fixed.started_at,
+    started_by: fixed.started_by,
+    ended_at: fixed.ended_at,
+    ended_by: fixed.ended_by,
+    no_show_side: fixed.no_show_side,
+    server_time: iso(now) as string,
+    can_start: denyEnter(booking, role, now, "start") === null,
+    can_join: denyEnter(booking, role, now, "join") === null,
+    can_end: denyEnd(booking, role, now) === null,
+    participants: fixed.participants,
+    notes: role === "tutor" ? booking.notes : null,
+    rating: fixed.rating,
     escrow: {
       status: escrow.status,
       release_at: iso(escrow.releaseAt),
