@@ -6,6 +6,7 @@ import { toProviderError } from "../src/adapters/stripe/errors";
 import { StripePayments } from "../src/adapters/stripe/payments";
 import { escrows, payouts } from "../src/db/schema";
 import { claimPendingRefund } from "../src/domain/escrow/claims";
+import { claimDueReleases } from "../src/domain/escrow/release";
 import { deriveKey } from "../src/lib/crypto";
 import { PaymentProviderError, type RefundInput, type TransferInput } from "../src/ports/payments";
 import {
@@ -274,5 +275,75 @@ describe("Stripe errors that must never free a claim", () => {
     );
     expect(reused.retryable).toBe(false);
     expect(reused.code).toBe("idempotency_error");
+  });
+});
+
+describe("a release retried after Stripe has forgotten its idempotency key", () => {
+  it("a process that died holding the claim after Stripe made the transfer: a tick a day later adopts that transfer", async () => {
+    const s = await stripeServer();
+    const lesson = await s.paidBooking();
+    await s.runSession(lesson.id);
+    s.clock.advance(24 * HOUR);
+    // The dying process: it claims the release and Stripe makes the transfer, then nothing more.
+    const [claim] = await claimDueReleases(s.deps, { limit: 10 });
+    expect(claim?.retry).toBe(false);
+    await s.deps.payments.forTenant(claim!.tenant).transfer({
+      tenant: claim!.tenant,
+      escrowId: claim!.escrow.id,
+      bookingId: claim!.escrow.bookingId,
+      destination: claim!.tutorAccount,
+      chargeId: claim!.escrow.chargeId,
+      amount: 4000,
+      currency: "usd",
+      idempotencyKey: `release:${claim!.escrow.id}`,
+    });
+    expect(s.fake.transfers.size).toBe(1);
+
+    // The servers stay down for more than a day; Stripe forgets the key meanwhile.
+    s.fake.forgetIdempotencyKeys();
+    s.clock.advance(26 * HOUR);
+    expect((await s.tick()).released).toBe(1);
+    expect(s.fake.transfers.size).toBe(1);
+    const [transfer] = [...s.fake.transfers.values()];
+    expect(await s.escrow(lesson.escrowId)).toMatchObject({ status: "released", transfer_id: transfer?.id });
+    expect(s.fake.requests.filter((r) => r.method === "GET" && r.path === "/v1/transfers")).toHaveLength(1);
+    expect(await s.db.select().from(payouts).where(eq(payouts.escrowId, lesson.escrowId))).toHaveLength(1);
+    expect(await ledgerInvariant(s.deps)).toEqual({ broken: [], ledgerTotal: 0 });
+  });
+
+  it("an attempt that failed after Stripe answered: the retry finds the transfer, and a first attempt never looks", async () => {
+    let crashes = 1;
+    class CrashingStripe extends StripePayments {
+      override async transfer(input: TransferInput) {
+        const result = await super.transfer(input);
+        if (crashes-- > 0) throw new Error("connection reset after the transfer response");
+        return result;
+      }
+    }
+    const s = await stripeServer({
+      stripeProvider: (options) => new CrashingStripe(new StripeClients(secrets, options)),
+    });
+    const first = await s.paidBooking();
+    await s.runSession(first.id);
+    s.clock.advance(24 * HOUR);
+    expect(await s.tick()).toMatchObject({ released: 0, release_failures: 1 });
+    expect(s.fake.requests.filter((r) => r.method === "GET" && r.path === "/v1/transfers")).toHaveLength(0);
+
+    s.fake.forgetIdempotencyKeys();
+    s.clock.advance(25 * HOUR);
+    expect((await s.tick()).released).toBe(1);
+    expect(s.fake.transfers.size).toBe(1);
+    expect(s.fake.requests.filter((r) => r.method === "POST" && r.path === "/v1/transfers")).toHaveLength(1);
+    expect(await s.escrow(first.escrowId)).toMatchObject({ status: "released" });
+
+    // A release with no earlier attempt goes straight to the transfer.
+    const second = await s.paidBooking();
+    await s.runSession(second.id);
+    s.clock.advance(24 * HOUR);
+    const lookupsBefore = s.fake.requests.filter((r) => r.method === "GET" && r.path === "/v1/transfers").length;
+    expect((await s.tick()).released).toBe(1);
+    expect(s.fake.requests.filter((r) => r.method === "GET" && r.path === "/v1/transfers")).toHaveLength(lookupsBefore);
+    expect(s.fake.transfers.size).toBe(2);
+    expect(await ledgerInvariant(s.deps)).toEqual({ broken: [], ledgerTotal: 0 });
   });
 });

@@ -244,6 +244,17 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
       transfers.set(transfer.id, transfer);
       return { status: 200, body: transfer };
     }
+    if (method === "GET" && path === "/v1/transfers") {
+      const limit = Math.min(Number(params.limit ?? 10), 100);
+      const all = [...transfers.values()]
+        .filter((t) => params.transfer_group === undefined || t.transfer_group === params.transfer_group)
+        .filter((t) => params.destination === undefined || t.destination === params.destination)
+        .reverse();
+      return {
+        status: 200,
+        body: { object: "list", data: all.slice(0, limit), has_more: all.length > limit, url: "/v1/transfers" },
+      };
+    }
     match = route(/^\/v1\/transfers\/([^/]+)\/reversals$/, "POST");
     if (match) {
       const transfer = transfers.get(match[1] as string);

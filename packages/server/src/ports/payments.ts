@@ -43,6 +43,12 @@ export interface TransferInput {
   amount: number;
   currency: string;
   idempotencyKey: string;
+  /**
+   * An earlier attempt of this release may have reached the provider without its answer reaching
+   * our database (a crash, a lost response). The provider must then find that transfer rather than
+   * trust its idempotency key alone: Stripe forgets keys after 24 hours.
+   */
+  retry?: boolean;
 }
 
 export interface CancelPaymentInput {

@@ -88,6 +88,10 @@ export class StripePayments implements PaymentProvider {
       throw new PaymentProviderError("The tutor has no connected Stripe account", "tutor_account_missing", false);
     }
     const destination = input.destination;
+    if (input.retry) {
+      const earlier = await this.findTransfer(input);
+      if (earlier) return { transferId: earlier };
+    }
     const transfer = await this.stripe.call(input.tenant, (stripe) =>
       stripe.transfers.create(
         {
@@ -106,6 +110,19 @@ export class StripePayments implements PaymentProvider {
       ),
     );
     return { transferId: transfer.id };
+  }
+
+  /**
+   * The transfer an earlier attempt of this release made, if any: looked up in the booking's
+   * transfer group by the escrow id in its metadata. The idempotency key alone covers a retry
+   * within Stripe's 24 hours; this covers one made later (a server down for a day after a crash).
+   */
+  private async findTransfer(input: TransferInput): Promise<string | null> {
+    const page = await this.stripe.call(input.tenant, (stripe) =>
+      stripe.transfers.list({ transfer_group: input.bookingId, limit: 100 }),
+    );
+    const match = page.data.find((transfer) => transfer.metadata?.lessonkit_escrow_id === input.escrowId);
+    return match?.id ?? null;
   }
 
   async reverseTransfer(input: ReverseTransferInput): Promise<{ reversalId: string }> {

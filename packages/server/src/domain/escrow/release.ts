@@ -18,6 +18,11 @@ export interface ClaimedRelease {
   tutorAccount: string | null;
   /** This run's lease token: whatever it records about the release is conditional on still holding it. */
   token: string;
+  /**
+   * An earlier run claimed this release and never finished it (its lease ran out), or failed it:
+   * its transfer may have reached the provider without our database hearing of it.
+   */
+  retry: boolean;
 }
 
 /**
@@ -35,8 +40,8 @@ export async function claimDueReleases(
 ): Promise<ClaimedRelease[]> {
   const serverNow = deps.clock.now();
   const token = randomToken(16);
-  const due = deps.db
-    .select({ id: escrows.id })
+  const due = await deps.db
+    .select({ id: escrows.id, earlierClaim: escrows.claimToken, lastError: escrows.lastError })
     .from(escrows)
     .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
     .where(
@@ -52,10 +57,24 @@ export async function claimDueReleases(
     )
     .orderBy(asc(escrows.releaseAt))
     .limit(options.limit);
+  if (due.length === 0) return [];
+  const retried = new Set(
+    due.filter((row) => row.earlierClaim !== null || row.lastError !== null).map((row) => row.id),
+  );
+  // Conditional on the claim still being free: another run may have taken some since the select.
   const claimed = await deps.db
     .update(escrows)
     .set({ claimToken: token, claimKind: "release", claimExpiresAt: serverNow + deps.releaseLeaseMs })
-    .where(and(sql`${escrows.id} in ${due}`, eq(escrows.status, "release_scheduled"), claimIsFree(serverNow)))
+    .where(
+      and(
+        inArray(
+          escrows.id,
+          due.map((row) => row.id),
+        ),
+        eq(escrows.status, "release_scheduled"),
+        claimIsFree(serverNow),
+      ),
+    )
     .returning();
   if (claimed.length === 0) return [];
   const context = await deps.db
@@ -71,7 +90,9 @@ export async function claimDueReleases(
   return claimed.flatMap((escrow) => {
     const row = byEscrow.get(escrow.id);
     const tenant = tenantById.get(escrow.tenantId);
-    return row && tenant ? [{ escrow, tenant, tutorAccount: row.tutorAccount, token }] : [];
+    return row && tenant
+      ? [{ escrow, tenant, tutorAccount: row.tutorAccount, token, retry: retried.has(escrow.id) }]
+      : [];
   });
 }
 
@@ -194,6 +215,7 @@ async function transferPayout(
       amount: payout,
       currency: escrow.currency,
       idempotencyKey,
+      retry: claim.retry,
     });
     return { transferId, idempotencyKey };
   } catch (error) {
