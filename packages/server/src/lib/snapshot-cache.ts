@@ -25,11 +25,16 @@ export class SnapshotCache<T extends object> {
     this.maxEntries = options.maxEntries ?? 10_000;
   }
 
-  async get(key: string, load: () => Promise<T>): Promise<T> {
+  /** The snapshot, without a promise when it is fresh (a poll then never waits a turn for it). */
+  get(key: string, load: () => Promise<T>): T | Promise<T> {
     const generation = this.options.generation();
     const now = this.options.now();
     const hit = this.entries.get(key);
     if (hit && hit.generation === generation && hit.expiresAt > now) return hit.value;
+    return this.fill(key, generation, now, load);
+  }
+
+  private async fill(key: string, generation: number, now: number, load: () => Promise<T>): Promise<T> {
     const value = deepFreeze(await load());
     if (this.options.ttlMs > 0) {
       this.entries.delete(key);

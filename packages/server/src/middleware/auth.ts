@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { readBooking } from "../domain/bookings/store";
-import { tenantNow } from "../domain/context";
+import { type Tenant, tenantNow } from "../domain/context";
 import { readParticipantToken } from "../domain/participants/token";
 import { findTenantBySecretKey, readTenant } from "../domain/tenants/store";
 import { safeEqual } from "../lib/crypto";
@@ -72,7 +72,12 @@ export const requireParticipant = createMiddleware<AppEnv>(async (c, next) => {
       "This participant token is for a different booking",
     );
   }
-  const tenant = await readTenant(deps, claims.tenantId).catch(() => null);
+  let tenant: Tenant | null;
+  try {
+    tenant = await readTenant(deps, claims.tenantId);
+  } catch {
+    tenant = null;
+  }
   if (!tenant)
     throw new ApiError(401, "authentication_error", "invalid_participant_token", "The participant token is not valid");
   const now = tenantNow(deps, tenant);

@@ -33,7 +33,11 @@ export async function loadBooking(db: Queryable, tenantId: string, bookingId: st
  * loadBooking for a read that decides nothing: served from a snapshot dropped on any write of this
  * process and at most `snapshotTtlMs` old (Deps.snapshots). Never use it to decide a state change.
  */
-export function readBooking(deps: Deps, tenantId: string, bookingId: string): Promise<BookingWithEscrow> {
+export function readBooking(
+  deps: Deps,
+  tenantId: string,
+  bookingId: string,
+): BookingWithEscrow | Promise<BookingWithEscrow> {
   return deps.snapshots.bookings.get(`${tenantId}/${bookingId}`, () => loadBooking(deps.db, tenantId, bookingId));
 }
 

@@ -35,7 +35,7 @@ export async function loadTenant(db: Queryable, tenantId: string): Promise<Tenan
 }
 
 /** loadTenant from a snapshot (Deps.snapshots): for participant reads, never for a change. */
-export function readTenant(deps: Deps, tenantId: string): Promise<Tenant> {
+export function readTenant(deps: Deps, tenantId: string): Tenant | Promise<Tenant> {
   return deps.snapshots.tenants.get(tenantId, () => loadTenant(deps.db, tenantId));
 }
 
