@@ -47,7 +47,8 @@ const option = (flag: string, env: string, fallback: number) => {
 
 const settings = {
   connections: option("connections", "BENCH_CONNECTIONS", 10),
-  durationSeconds: option("duration", "BENCH_DURATION", 5),
+  durationSeconds: option("duration", "BENCH_DURATION", 4),
+  rounds: option("rounds", "BENCH_ROUNDS", 3),
   escrows: option("escrows", "BENCH_ESCROWS", 10_000),
   webhooks: option("webhooks", "BENCH_WEBHOOKS", 10_000),
 };
@@ -61,7 +62,12 @@ const benches: { name: string; run: (findings: Findings) => Promise<BenchRow[]> 
     name: "http",
     run: (findings) =>
       benchHttp(
-        { connections: settings.connections, durationSeconds: settings.durationSeconds, warmupSeconds: 1 },
+        {
+          connections: settings.connections,
+          durationSeconds: settings.durationSeconds,
+          warmupSeconds: 1,
+          rounds: settings.rounds,
+        },
         findings,
       ),
   },
