@@ -92,9 +92,10 @@ export function createApp(deps: Deps, options: AppOptions): App {
     },
   });
   // Reads carry no body; skipping them keeps the adapter from building a full Request per poll.
+  // CORS first, so that even a refusal (413 included) is readable by the page that sent it.
+  app.use("/v1/sessions/*", participantCors);
   app.use("/v1/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
 
-  app.use("/v1/sessions/*", participantCors);
   app.use("/v1/admin/*", requireAdmin(options.adminKey));
   app.use("/v1/sessions/:bookingId", requireParticipant);
   app.use("/v1/sessions/:bookingId/*", requireParticipant);

@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { readBooking } from "../domain/bookings/store";
 import { type Tenant, tenantNow } from "../domain/context";
 import { readParticipantToken } from "../domain/participants/token";
-import { findTenantBySecretKey, readTenant } from "../domain/tenants/store";
+import { findTenantBySecretKey, loadTenant, readTenant } from "../domain/tenants/store";
 import { safeEqual } from "../lib/crypto";
 import type { AppEnv } from "../routes/env";
 import { ApiError } from "../routes/errors";
@@ -74,7 +74,10 @@ export const requireParticipant = createMiddleware<AppEnv>(async (c, next) => {
   }
   let tenant: Tenant | null;
   try {
-    tenant = await readTenant(deps, claims.tenantId);
+    // A snapshot serves reads; a participant's write (start, join, end, notes, rating, dispute)
+    // decides with the tenant as it is now (its test clock, its video and payment settings).
+    tenant =
+      c.req.method === "GET" ? await readTenant(deps, claims.tenantId) : await loadTenant(deps.db, claims.tenantId);
   } catch {
     tenant = null;
   }

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { idempotencyKeys } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "../routes/env";
@@ -55,9 +56,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
         "A request with this Idempotency-Key is still being processed",
       );
     }
-    return new Response(previous.responseBody, {
-      status: previous.status,
-      headers: { "content-type": "application/json", "idempotent-replayed": "true" },
+    // Through the context, so the headers set before this middleware (Request-Id, CORS) come too.
+    return c.body(previous.responseBody, previous.status as ContentfulStatusCode, {
+      "content-type": "application/json",
+      "idempotent-replayed": "true",
     });
   }
 

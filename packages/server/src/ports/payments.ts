@@ -43,12 +43,6 @@ export interface TransferInput {
   amount: number;
   currency: string;
   idempotencyKey: string;
-  /**
-   * An earlier attempt of this release may have reached the provider without its answer reaching
-   * our database (a crash, a lost response). The provider must then find that transfer rather than
-   * trust its idempotency key alone: Stripe forgets keys after 24 hours.
-   */
-  retry?: boolean;
 }
 
 export interface CancelPaymentInput {
@@ -72,6 +66,12 @@ export interface PaymentProvider {
   cancelPayment(input: CancelPaymentInput): Promise<void>;
   refund(input: RefundInput): Promise<{ refundId: string }>;
   transfer(input: TransferInput): Promise<{ transferId: string }>;
+  /**
+   * The transfer an earlier attempt of this release made, if the provider has one: asked before a
+   * release that an earlier run may have sent without recording it, since an idempotency key alone
+   * does not last (Stripe forgets keys after 24 hours). Providers without it keep keys forever.
+   */
+  findTransfer?(input: TransferInput): Promise<string | null>;
   /** Takes back part of a transfer from the tutor's account (a refund after release). */
   reverseTransfer?(input: ReverseTransferInput): Promise<{ reversalId: string }>;
   /** Whether the tutor's connected account can be paid out now (asked when nothing is known yet). */

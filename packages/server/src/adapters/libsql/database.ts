@@ -109,22 +109,28 @@ function acquireFileLock(url: string): { mutex: Mutex; writes: WriteCounter; rel
  * transaction when it settles (committed or not: a rollback only makes snapshots reload).
  */
 function countWrites(client: Client, writes: WriteCounter): Client {
-  const bump = <R>(result: R): R => {
-    writes.generation++;
-    return result;
-  };
+  // Bumped in `finally`: a statement list that fails part-way may still have applied its first ones.
+  const counted =
+    <R>(run: () => Promise<R>) =>
+    async (): Promise<R> => {
+      try {
+        return await run();
+      } finally {
+        writes.generation++;
+      }
+    };
   const read = (statement: unknown) => {
     const sql = typeof statement === "string" ? statement : (statement as { sql?: unknown } | null)?.sql;
     return typeof sql === "string" && /^\s*select\b/i.test(sql);
   };
   const overrides: Partial<Client> = {
-    execute: (async (...args: unknown[]) => {
-      const result = await (client.execute as (...a: unknown[]) => Promise<unknown>)(...args);
-      return read(args[0]) ? result : bump(result);
+    execute: ((...args: unknown[]) => {
+      const run = () => (client.execute as (...a: unknown[]) => Promise<unknown>)(...args);
+      return read(args[0]) ? run() : counted(run)();
     }) as Client["execute"],
-    batch: async (stmts: InStatement[], mode?: TransactionMode) => bump(await client.batch(stmts, mode)),
-    migrate: async (stmts: InStatement[]) => bump(await client.migrate(stmts)),
-    executeMultiple: async (sql: string) => bump(await client.executeMultiple(sql)),
+    batch: (stmts: InStatement[], mode?: TransactionMode) => counted(() => client.batch(stmts, mode))(),
+    migrate: (stmts: InStatement[]) => counted(() => client.migrate(stmts))(),
+    executeMultiple: (sql: string) => counted(() => client.executeMultiple(sql))(),
     transaction: async (mode?: TransactionMode) => {
       const tx = await client.transaction(mode);
       const settle =

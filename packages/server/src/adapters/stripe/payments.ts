@@ -88,10 +88,6 @@ export class StripePayments implements PaymentProvider {
       throw new PaymentProviderError("The tutor has no connected Stripe account", "tutor_account_missing", false);
     }
     const destination = input.destination;
-    if (input.retry) {
-      const earlier = await this.findTransfer(input);
-      if (earlier) return { transferId: earlier };
-    }
     const transfer = await this.stripe.call(input.tenant, (stripe) =>
       stripe.transfers.create(
         {
@@ -117,7 +113,7 @@ export class StripePayments implements PaymentProvider {
    * transfer group by the escrow id in its metadata. The idempotency key alone covers a retry
    * within Stripe's 24 hours; this covers one made later (a server down for a day after a crash).
    */
-  private async findTransfer(input: TransferInput): Promise<string | null> {
+  async findTransfer(input: TransferInput): Promise<string | null> {
     const page = await this.stripe.call(input.tenant, (stripe) =>
       stripe.transfers.list({ transfer_group: input.bookingId, limit: 100 }),
     );

@@ -204,19 +204,33 @@ async function transferPayout(
   const { escrow, tenant } = claim;
   const idempotencyKey = `release:${escrow.id}`;
   if (payout <= 0) return { transferId: null, idempotencyKey };
-  if (await releaseBlocked(deps, claim)) return null;
+  const provider = deps.payments.forTenant(tenant);
+  const input = {
+    tenant,
+    escrowId: escrow.id,
+    bookingId: escrow.bookingId,
+    destination: claim.tutorAccount,
+    chargeId: escrow.chargeId,
+    amount: payout,
+    currency: escrow.currency,
+    idempotencyKey,
+  };
   try {
-    const { transferId } = await deps.payments.forTenant(tenant).transfer({
-      tenant,
-      escrowId: escrow.id,
-      bookingId: escrow.bookingId,
-      destination: claim.tutorAccount,
-      chargeId: escrow.chargeId,
-      amount: payout,
-      currency: escrow.currency,
-      idempotencyKey,
-      retry: claim.retry,
-    });
+    // Before anything that could free the claim (a payouts block): if an earlier run's transfer
+    // reached the provider, the money has moved and the release only needs recording.
+    if (claim.retry && provider.findTransfer) {
+      const earlier = await provider.findTransfer(input).catch((error: unknown) => {
+        // Not knowing whether money moved is never a refusal: the claim must stay.
+        throw new PaymentProviderError(
+          `looking up an earlier transfer failed: ${describeFailure(error)}`,
+          "transfer_lookup_failed",
+          true,
+        );
+      });
+      if (earlier) return { transferId: earlier, idempotencyKey };
+    }
+    if (await releaseBlocked(deps, claim)) return null;
+    const { transferId } = await provider.transfer(input);
     return { transferId, idempotencyKey };
   } catch (error) {
     // A definitive refusal moved no money: free the escrow (a dispute may come in) and retry later.
