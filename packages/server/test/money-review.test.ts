@@ -347,3 +347,61 @@ describe("a release retried after Stripe has forgotten its idempotency key", () 
     expect(await ledgerInvariant(s.deps)).toEqual({ broken: [], ledgerTotal: 0 });
   });
 });
+
+describe("a dashboard refund while a refund of ours is pending", () => {
+  async function pendingFullRefund() {
+    const s = await stripeServer();
+    const lesson = await s.paidBooking({}, 48 * HOUR);
+    // Stripe's refunds are failing: the early cancellation's full refund stays pending with its key.
+    s.fake.inject(/^POST \/v1\/refunds$/, { status: 500 }, 100);
+    const canceled = await s.call("POST", `/v1/bookings/${lesson.id}/cancel`, { key: s.key, body: { by: "student" } });
+    expect(canceled.status).toBe(200);
+    const [row] = await s.db.select().from(escrows).where(eq(escrows.id, lesson.escrowId));
+    expect(row?.pendingRefundAmount).toBe(5000);
+    return { s, lesson };
+  }
+
+  it("waits for ours (409), then counts what the dashboard refunded toward it and refunds only the rest", async () => {
+    const { s, lesson } = await pendingFullRefund();
+    const charge = s.fake.dashboardRefund(lesson.chargeId, 1500);
+    const refunded = s.fake.event("charge.refunded", charge);
+    // 1500 more refunded at Stripe: ours or someone else's? Not decidable while ours is pending.
+    const early = await s.deliver(refunded);
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe("refund_in_progress");
+
+    s.fake.clearFaults();
+    s.clock.advance(10 * MINUTE);
+    // Ours (5000) no longer fits the charge: the 1500 refunded elsewhere counts toward it...
+    await s.tick();
+    const [afterFirst] = await s.db.select().from(escrows).where(eq(escrows.id, lesson.escrowId));
+    expect(afterFirst).toMatchObject({ refundedAmount: 1500, pendingRefundAmount: 3500 });
+    expect(afterFirst?.lastError).toContain("refund_made_elsewhere");
+    // ...and the remaining 3500 is refunded under a new key on the next run.
+    s.clock.advance(10 * MINUTE);
+    await s.tick();
+    expect(await s.escrow(lesson.escrowId)).toMatchObject({ refunded_amount: 5000, held_amount: 0 });
+    expect(s.fake.charges.get(lesson.chargeId)).toMatchObject({ amount_refunded: 5000, refunded: true });
+
+    // Stripe's redelivery now finds nothing it does not know of.
+    expect((await s.deliver(refunded)).status).toBe(200);
+    expect(await s.escrow(lesson.escrowId)).toMatchObject({ refunded_amount: 5000 });
+    expect(await ledgerInvariant(s.deps)).toEqual({ broken: [], ledgerTotal: 0 });
+  });
+
+  it("a full dashboard refund settles ours without another call", async () => {
+    const { s, lesson } = await pendingFullRefund();
+    s.fake.dashboardRefund(lesson.chargeId, 5000);
+    s.fake.clearFaults();
+    s.clock.advance(10 * MINUTE);
+    await s.tick();
+    expect(await s.escrow(lesson.escrowId)).toMatchObject({ refunded_amount: 5000, held_amount: 0 });
+    const [row] = await s.db.select().from(escrows).where(eq(escrows.id, lesson.escrowId));
+    expect(row).toMatchObject({ pendingRefundAmount: null, lastError: null });
+    const succeeded = s.fake.requests.filter(
+      (r) => r.method === "POST" && r.path === "/v1/refunds" && r.status === 200,
+    );
+    expect(succeeded).toHaveLength(0);
+    expect(await ledgerInvariant(s.deps)).toEqual({ broken: [], ledgerTotal: 0 });
+  });
+});

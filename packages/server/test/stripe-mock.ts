@@ -244,6 +244,11 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
       transfers.set(transfer.id, transfer);
       return { status: 200, body: transfer };
     }
+    match = route(/^\/v1\/charges\/([^/]+)$/, "GET");
+    if (match) {
+      const charge = charges.get(match[1] as string);
+      return charge ? { status: 200, body: charge } : missing("charge", match[1] as string);
+    }
     if (method === "GET" && path === "/v1/transfers") {
       const limit = Math.min(Number(params.limit ?? 10), 100);
       const all = [...transfers.values()]
@@ -410,6 +415,10 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
       for (let i = 0; i < count; i++) faults.push({ match, fault });
     },
     pendingFaults: () => faults.length,
+    /** Stripe is healthy again: drops the faults still waiting. */
+    clearFaults: () => {
+      faults.length = 0;
+    },
     /** Stripe forgets idempotency keys after 24 hours. */
     forgetIdempotencyKeys: () => idempotency.clear(),
     refuseReversalsFor: (accountId: string) => refusedReversals.add(accountId),

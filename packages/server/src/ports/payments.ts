@@ -65,6 +65,11 @@ export interface PaymentProvider {
   /** Voids a payment that has not been made, so a late card confirmation cannot charge. */
   cancelPayment(input: CancelPaymentInput): Promise<void>;
   refund(input: RefundInput): Promise<{ refundId: string }>;
+  /**
+   * How much of the payment the provider has refunded in all, by whoever: asked when a refund of
+   * ours is refused because the money was already refunded elsewhere (a dashboard refund).
+   */
+  refundedTotal?(input: Pick<RefundInput, "tenant" | "chargeId" | "paymentId">): Promise<number>;
   transfer(input: TransferInput): Promise<{ transferId: string }>;
   /**
    * The transfer an earlier attempt of this release made, if the provider has one: asked before a

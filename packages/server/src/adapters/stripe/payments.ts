@@ -83,6 +83,21 @@ export class StripePayments implements PaymentProvider {
     return { refundId: refund.id };
   }
 
+  async refundedTotal(input: Pick<RefundInput, "tenant" | "chargeId" | "paymentId">): Promise<number> {
+    if (input.chargeId) {
+      const chargeId = input.chargeId;
+      const charge = await this.stripe.call(input.tenant, (stripe) => stripe.charges.retrieve(chargeId));
+      return charge.amount_refunded;
+    }
+    if (!input.paymentId) throw new PaymentProviderError("The escrow has no Stripe payment", "payment_missing", false);
+    const paymentId = input.paymentId;
+    const intent = await this.stripe.call(input.tenant, (stripe) =>
+      stripe.paymentIntents.retrieve(paymentId, { expand: ["latest_charge"] }),
+    );
+    const charge = intent.latest_charge;
+    return charge && typeof charge === "object" ? charge.amount_refunded : 0;
+  }
+
   async transfer(input: TransferInput): Promise<{ transferId: string }> {
     if (!input.destination) {
       throw new PaymentProviderError("The tutor has no connected Stripe account", "tutor_account_missing", false);

@@ -143,6 +143,7 @@ async function applyFact(
       const escrow = await ensureCaptured(tx, found, fact.chargeId, at);
       if (!escrow) return applied(`ignored:escrow_${found.escrow.status}`);
       refuseDuringRelease(escrow);
+      refuseDuringOwnRefund(escrow, fact.amountRefunded);
       await recordRefundedTotal(tx, escrow, fact.amountRefunded, at);
       return applied();
     }
@@ -179,6 +180,17 @@ async function applyFact(
 function refuseDuringRelease(escrow: EscrowRow) {
   if (escrow.claimKind === "release" && escrow.claimToken !== null) {
     throw Conflict("release_in_progress", "The escrow is being released; deliver this event again later");
+  }
+}
+
+/**
+ * With a refund of ours pending, a higher refunded total cannot be told apart from it (ours may have
+ * gone through unrecorded, or someone refunded in the dashboard): the provider delivers the event
+ * again once ours is settled, when the difference is exactly what was refunded elsewhere.
+ */
+function refuseDuringOwnRefund(escrow: EscrowRow, amountRefunded: number) {
+  if (escrow.pendingRefundAmount !== null && amountRefunded > escrow.refundedAmount) {
+    throw Conflict("refund_in_progress", "A refund of this escrow is being made; deliver this event again later");
   }
 }
 

@@ -65,6 +65,8 @@ export async function settlePendingRefund(deps: Deps, tenant: Tenant, escrowId: 
       idempotencyKey: key,
     }));
   } catch (error) {
+    const reconciled = refundedElsewhere(error) ? await absorbRefundsMadeElsewhere(deps, tenant, claimed) : null;
+    if (reconciled) return reconciled;
     await releaseClaim(deps, escrowId, claimed.claimToken, describeFailure(error));
     return "failed";
   }
@@ -106,6 +108,68 @@ export async function settlePendingRefund(deps: Deps, tenant: Tenant, escrowId: 
       })
       .onConflictDoNothing();
     return "refunded";
+  });
+}
+
+/** The provider refused because the money is no longer there to refund: someone refunded it already. */
+function refundedElsewhere(error: unknown): boolean {
+  return (
+    error instanceof PaymentProviderError &&
+    !error.retryable &&
+    (error.code === "charge_already_refunded" || error.code === "amount_too_large")
+  );
+}
+
+/**
+ * Our pending refund was refused because the payment was (partly) refunded outside LessonKit, e.g.
+ * in the Stripe dashboard while ours was pending. What the provider refunded beyond what we have
+ * recorded went to the student all the same: it counts toward our refund (recorded now, from the
+ * provider's total), and only the rest stays pending under a new key. Returns null when nothing
+ * can be accounted for that way, so the refusal is recorded as usual.
+ */
+async function absorbRefundsMadeElsewhere(
+  deps: Deps,
+  tenant: Tenant,
+  claimed: EscrowRow,
+): Promise<RefundOutcome | null> {
+  const provider = deps.payments.forTenant(tenant);
+  if (!provider.refundedTotal) return null;
+  let total: number;
+  try {
+    total = await provider.refundedTotal({ tenant, chargeId: claimed.chargeId, paymentId: claimed.paymentId });
+  } catch {
+    return null;
+  }
+  const at = tenantNow(deps, tenant);
+  return deps.db.transaction(async (tx) => {
+    const [escrow] = await tx
+      .select()
+      .from(escrows)
+      .where(and(eq(escrows.id, claimed.id), eq(escrows.claimToken, claimed.claimToken ?? "")));
+    if (!escrow || escrow.pendingRefundAmount === null || escrow.pendingRefundKey !== claimed.pendingRefundKey) {
+      return null;
+    }
+    const absorbed = Math.min(escrow.pendingRefundAmount, Math.max(0, total - escrow.refundedAmount));
+    if (absorbed === 0) return null;
+    const reason = escrow.pendingRefundReason ?? "refund";
+    const refunded = await applyRefund(tx, escrow, absorbed, at, reason);
+    const remaining = escrow.pendingRefundAmount - absorbed;
+    await tx
+      .update(escrows)
+      .set({
+        pendingRefundAmount: remaining > 0 ? remaining : null,
+        pendingRefundKey: remaining > 0 ? `refund:${escrow.id}:${refunded.refundedAmount}+${remaining}` : null,
+        pendingRefundReason: remaining > 0 ? reason : null,
+        claimToken: null,
+        claimKind: null,
+        claimExpiresAt: null,
+        lastError:
+          remaining > 0
+            ? `refund_made_elsewhere: ${absorbed} of this refund had already been refunded at the provider; the remaining ${remaining} is retried`
+            : null,
+      })
+      .where(eq(escrows.id, escrow.id));
+    return remaining > 0 ? "failed" : "refunded";
   });
 }
 
