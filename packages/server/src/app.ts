@@ -76,13 +76,14 @@ export function createApp(deps: Deps, options: AppOptions): App {
 
   app.use(
     "*",
-    createMiddleware<AppEnv>(async (c, next) => {
+    // Not async: returning next()'s promise saves a frame on every request.
+    createMiddleware<AppEnv>((c, next) => {
       const requestId = `req_${randomToken(20)}`;
       c.set("requestId", requestId);
       c.set("deps", deps);
       // Set before the handler runs, so the response is built with it rather than copied to add it.
       c.header("Request-Id", requestId);
-      await next();
+      return next();
     }),
   );
   const limitBody = bodyLimit({
@@ -92,6 +93,10 @@ export function createApp(deps: Deps, options: AppOptions): App {
     },
   });
   // Reads carry no body; skipping them keeps the adapter from building a full Request per poll.
+  // The status poll, every participant's screen several times a minute, answers before the rest of
+  // the chain: it does its own participant check and CORS grant (routes/sessions/status.ts).
+  sessionStatus.serveAhead(app);
+
   // CORS first, so that even a refusal (413 included) is readable by the page that sent it.
   app.use("/v1/sessions/*", participantCors);
   app.use("/v1/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { readBooking } from "../domain/bookings/store";
 import { type Tenant, tenantNow } from "../domain/context";
@@ -42,8 +43,11 @@ export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Participant routes: a participant token for exactly this booking. */
-export const requireParticipant = createMiddleware<AppEnv>(async (c, next) => {
+/**
+ * Checks a participant token for exactly the booking in the path and sets the participant context.
+ * A function as well as the middleware below, so the status poll can run it without the chain.
+ */
+export async function authenticateParticipant(c: Context<AppEnv>): Promise<void> {
   const token = bearer(c.req.header("Authorization"));
   if (!token) {
     throw new ApiError(
@@ -97,6 +101,11 @@ export const requireParticipant = createMiddleware<AppEnv>(async (c, next) => {
   c.set("tenant", tenant);
   c.set("participantCtx", { deps, tenant, now, bookingId: claims.bookingId, role: claims.role, userId: claims.userId });
   c.set("callerScope", `participant:${claims.bookingId}:${claims.role}`);
+}
+
+/** Participant routes: a participant token for exactly this booking. */
+export const requireParticipant = createMiddleware<AppEnv>(async (c, next) => {
+  await authenticateParticipant(c);
   await next();
 });
 

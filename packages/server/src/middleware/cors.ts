@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../routes/env";
 
@@ -20,7 +21,12 @@ export const participantCors = createMiddleware<AppEnv>(async (c, next) => {
       "Access-Control-Max-Age": "600",
     });
   }
-  c.header("Access-Control-Allow-Origin", "*");
-  c.header("Access-Control-Expose-Headers", EXPOSE_HEADERS);
+  grantCors(c);
   await next();
 });
+
+/** The CORS headers of a participant route's response (set before its response is built). */
+export function grantCors(c: Context<AppEnv>) {
+  c.header("Access-Control-Allow-Origin", "*");
+  c.header("Access-Control-Expose-Headers", EXPOSE_HEADERS);
+}
