@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { Deps } from "./domain/context";
-import { randomToken } from "./lib/ids";
+import { newRequestId } from "./lib/ids";
 import { requireAdmin, requireParticipant, requireTenant } from "./middleware/auth";
 import { participantCors } from "./middleware/cors";
 import { idempotency } from "./middleware/idempotency";
@@ -74,11 +74,16 @@ export function createApp(deps: Deps, options: AppOptions): App {
     },
   });
 
+  // The status poll, every participant's screen several times a minute, answers before the whole
+  // chain: it makes its own request id and does the same participant check and CORS grant
+  // (routes/sessions/status.ts).
+  sessionStatus.serveAhead(app, deps);
+
   app.use(
     "*",
     // Not async: returning next()'s promise saves a frame on every request.
     createMiddleware<AppEnv>((c, next) => {
-      const requestId = `req_${randomToken(20)}`;
+      const requestId = newRequestId();
       c.set("requestId", requestId);
       c.set("deps", deps);
       // Set before the handler runs, so the response is built with it rather than copied to add it.
@@ -93,10 +98,6 @@ export function createApp(deps: Deps, options: AppOptions): App {
     },
   });
   // Reads carry no body; skipping them keeps the adapter from building a full Request per poll.
-  // The status poll, every participant's screen several times a minute, answers before the rest of
-  // the chain: it does its own participant check and CORS grant (routes/sessions/status.ts).
-  sessionStatus.serveAhead(app);
-
   // CORS first, so that even a refusal (413 included) is readable by the page that sent it.
   app.use("/v1/sessions/*", participantCors);
   app.use("/v1/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));

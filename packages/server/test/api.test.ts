@@ -144,10 +144,14 @@ describe("the tenant API", () => {
     expect(status.status).toBe(200);
     expect(status.headers.get("Access-Control-Allow-Origin")).toBe("*");
     expect(status.headers.get("Access-Control-Expose-Headers")).toContain("Request-Id");
+    // The poll is answered ahead of the middleware chain: it still carries its own request id.
+    expect(status.headers.get("Request-Id")).toMatch(/^req_[0-9A-Za-z]{20}$/);
+    expect(status.headers.get("Content-Type")).toBe("application/json");
     // An error must be readable by the page too, or the SDK could not report it.
     const refused = await server.call("GET", `/v1/sessions/${lesson.id}`, { key: "lk_pt_forged.x", headers: origin });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(refused.headers.get("Request-Id")).toBe(refused.body.error.request_id);
 
     // Secret-key routes are for servers: no CORS grant, so a browser cannot use a leaked key from a page.
     const tenantRoute = await server.call("GET", "/v1/bookings", { key, headers: origin });

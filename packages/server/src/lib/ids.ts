@@ -30,3 +30,8 @@ export function newId(prefix: IdPrefix, length = 20): string {
 export function randomToken(length: number): string {
   return newId("req", length).slice(4);
 }
+
+/** A request's id, as the `Request-Id` header and every error body carry it. */
+export function newRequestId(): string {
+  return newId("req");
+}

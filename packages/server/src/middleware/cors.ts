@@ -4,7 +4,7 @@ import type { AppEnv } from "../routes/env";
 
 const ALLOW_METHODS = "GET, POST, PUT";
 const ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key";
-const EXPOSE_HEADERS = "Request-Id, Retry-After";
+export const EXPOSE_HEADERS = "Request-Id, Retry-After";
 
 /**
  * CORS for the participant routes: the platform's pages call them from the platform's origin with

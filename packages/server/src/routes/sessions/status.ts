@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Deps } from "../../domain/context";
 import { getSessionStatus } from "../../domain/sessions/status";
+import { newRequestId } from "../../lib/ids";
 import { authenticateParticipant } from "../../middleware/auth";
-import { grantCors } from "../../middleware/cors";
+import { EXPOSE_HEADERS, grantCors } from "../../middleware/cors";
 import type { App } from "../env";
 import { errorResponses, IdParam, json, SessionSchema } from "../schemas";
 
@@ -28,10 +30,30 @@ export function register(app: App) {
   app.openAPIRegistry.registerPath(route);
 }
 
-export function serveAhead(app: App) {
+export function serveAhead(app: App, deps: Deps) {
   app.get("/v1/sessions/:bookingId", async (c) => {
-    grantCors(c);
-    await authenticateParticipant(c);
-    return c.json(await getSessionStatus(c.get("participantCtx")), 200);
+    const requestId = newRequestId();
+    c.set("requestId", requestId);
+    c.set("deps", deps);
+    let body: string;
+    try {
+      await authenticateParticipant(c);
+      body = JSON.stringify(await getSessionStatus(c.get("participantCtx")));
+    } catch (error) {
+      // The error response is built by app.onError from the context: give it the same headers.
+      c.header("Request-Id", requestId);
+      grantCors(c);
+      throw error;
+    }
+    // A plain header object rather than Hono's Headers: the Node adapter writes it as it is.
+    return new Response(body, {
+      status: 200,
+      headers: {
+        "content-type": "application/json",
+        "request-id": requestId,
+        "access-control-allow-origin": "*",
+        "access-control-expose-headers": EXPOSE_HEADERS,
+      },
+    });
   });
 }
