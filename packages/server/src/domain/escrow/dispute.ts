@@ -1,5 +1,4 @@
-import { eq } from "drizzle-orm";
-import { type BookingRow, type EscrowRow, escrows } from "../../db/schema";
+import type { BookingRow, EscrowRow } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 import { heldAmount, presentBooking, presentEscrow } from "../bookings/present";
 import { loadBooking, loadEscrow, transitionBooking } from "../bookings/store";
@@ -7,7 +6,7 @@ import type { TenantContext } from "../context";
 import { Conflict, Invalid } from "../errors";
 import { emitEvent } from "../events/emit";
 import { escrowBalances, postLedger } from "../ledger/post";
-import { emitReleaseScheduled } from "./movements";
+import { emitReleaseScheduled, freezeEscrow } from "./movements";
 import { scheduleRefund, settlePendingRefund } from "./refund";
 import { executeReleaseIfDue } from "./release";
 
@@ -37,27 +36,12 @@ export async function openDispute(
     if (escrow.claimKind === "release" && escrow.claimToken !== null) {
       throw Conflict("release_in_progress", "The escrow is being released to the tutor");
     }
-    const balances = await escrowBalances(tx, escrow.id);
-    await postLedger(
+    const disputed = await freezeEscrow(
       tx,
       escrow,
-      "dispute",
-      { tutor_pending: -balances.tutor_pending, tutor_disputed: balances.tutor_pending },
+      { disputeReason: input.reason, disputeOpenedBy: input.openedBy, disputedAt: now },
       now,
     );
-    const [disputed] = await tx
-      .update(escrows)
-      .set({
-        status: "disputed",
-        statusBeforeDispute: escrow.status,
-        disputeReason: input.reason,
-        disputeOpenedBy: input.openedBy,
-        disputedAt: now,
-        updatedAt: now,
-      })
-      .where(eq(escrows.id, escrow.id))
-      .returning();
-    if (!disputed) throw new Error(`Escrow ${escrow.id} vanished while disputing`);
     await emitEvent(tx, {
       tenantId: tenant.id,
       type: "escrow.disputed",

@@ -114,3 +114,31 @@ export async function emitReleaseScheduled(tx: Tx, escrow: EscrowRow, at: number
     at,
   });
 }
+
+/**
+ * Moves the tutor's pending share to `tutor_disputed` in the ledger and marks the escrow disputed
+ * (remembering its status, to return to it), with the dispute's own fields. The caller has checked
+ * that the escrow is held or scheduled for release and that no release is in flight.
+ */
+export async function freezeEscrow(
+  tx: Tx,
+  escrow: EscrowRow,
+  dispute: Partial<EscrowRow>,
+  at: number,
+): Promise<EscrowRow> {
+  const balances = await escrowBalances(tx, escrow.id);
+  await postLedger(
+    tx,
+    escrow,
+    "dispute",
+    { tutor_pending: -balances.tutor_pending, tutor_disputed: balances.tutor_pending },
+    at,
+  );
+  const [disputed] = await tx
+    .update(escrows)
+    .set({ ...dispute, status: "disputed", statusBeforeDispute: escrow.status, updatedAt: at })
+    .where(eq(escrows.id, escrow.id))
+    .returning();
+  if (!disputed) throw new Error(`Escrow ${escrow.id} vanished while disputing`);
+  return disputed;
+}

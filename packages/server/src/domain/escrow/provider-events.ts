@@ -7,7 +7,7 @@ import { type Deps, type Tenant, tenantNow } from "../context";
 import { Conflict } from "../errors";
 import { emitEvent } from "../events/emit";
 import { escrowBalances, postLedger } from "../ledger/post";
-import { applyRefund, emitReleaseScheduled } from "./movements";
+import { applyRefund, emitReleaseScheduled, freezeEscrow } from "./movements";
 import { recordPaymentFailed, recordPaymentSucceeded } from "./payment";
 import { refundAfterRelease, settlePendingReversal } from "./reversal";
 
@@ -332,19 +332,7 @@ async function openProviderDispute(
       // The tick is paying the tutor right now; the provider will redeliver and we apply it after.
       throw Conflict("release_in_progress", "The escrow is being released; deliver this event again later");
     }
-    const balances = await escrowBalances(tx, escrow.id);
-    await postLedger(
-      tx,
-      escrow,
-      "dispute",
-      { tutor_pending: -balances.tutor_pending, tutor_disputed: balances.tutor_pending },
-      at,
-    );
-    [updated] = await tx
-      .update(escrows)
-      .set({ ...disputeFields, status: "disputed", statusBeforeDispute: escrow.status })
-      .where(eq(escrows.id, escrow.id))
-      .returning();
+    updated = await freezeEscrow(tx, escrow, disputeFields, at);
   } else if (escrow.status === "disputed") {
     // Already frozen by a dispute opened through the API: that one stays the tenant's to resolve.
     [updated] = await tx
