@@ -4,7 +4,7 @@ import { SandboxPayments } from "../src/adapters/sandbox/payments";
 import { tenants } from "../src/db/schema";
 import type { Deps } from "../src/domain/context";
 import type { DueWorkSummary } from "../src/domain/due/run";
-import { claimDueReleases } from "../src/domain/escrow/release";
+import { claimDueReleases, executeReleases } from "../src/domain/escrow/release";
 import { tick } from "../src/jobs/tick";
 import { ManualClock } from "../src/ports/clock";
 import {
@@ -747,5 +747,32 @@ describe("a dispute during a release", () => {
     expect(late.body.error.code).toBe("escrow_not_disputable");
     await expectLedgerClean(server.deps);
     expect(server.errors).toEqual([]);
+  });
+
+  it("records the rest of a chunk one by one when one escrow of it cannot be recorded, and fails loudly", async () => {
+    const server = await createTestServer();
+    cleanups.push(() => server.close());
+    const { key } = await server.createTenant();
+    const lessons = await completedLessons(server, key, 3);
+    server.clock.advance(RELEASE_DELAY);
+    const claims = await claimDueReleases(server.deps, { limit: 10 });
+    expect(claims).toHaveLength(3);
+    // The middle one leaves release_scheduled behind the claim's back: the chunk's one transaction fails.
+    const [, odd] = lessons;
+    await server.deps.db.run(sql`update escrows set status = 'disputed' where id = ${odd!.escrowId}`);
+
+    await expect(executeReleases(server.deps, claims)).rejects.toThrow(/left release_scheduled/);
+    for (const lesson of [lessons[0]!, lessons[2]!]) {
+      const facts = await factsOf(server.deps, lesson.escrowId);
+      expectReleasedOnce(facts, facts.transfer_id as string);
+      expect(facts.transfer_id).toMatch(/\S/);
+    }
+    expect(await factsOf(server.deps, odd!.escrowId)).toMatchObject({
+      status: "disputed",
+      released_events: 0,
+      release_payouts: 0,
+      release_legs: 0,
+    });
+    await expectLedgerClean(server.deps);
   });
 });

@@ -5,8 +5,8 @@ import { PaymentProviderError } from "../../ports/payments";
 import type { Database, Tx } from "../../ports/storage";
 import { presentEscrow } from "../bookings/present";
 import { type Deps, type Tenant, tenantNow } from "../context";
-import { type EmitInput, emitEvent, emitEvents } from "../events/emit";
-import { type AccountBalances, ledgerLegs, type Movement, postLedger } from "../ledger/post";
+import { type EmitInput, emitEvents } from "../events/emit";
+import { type AccountBalances, ledgerLegs, type Movement } from "../ledger/post";
 import { toTenant } from "../tenants/store";
 import { claimIsFree } from "./claims";
 import { describeFailure } from "./refund";
@@ -146,7 +146,8 @@ export async function executeReleases(deps: Deps, claims: ClaimedRelease[]): Pro
       let failure: { error: unknown } | undefined;
       for (const release of transferred) {
         try {
-          recorded.push(await deps.db.transaction((tx) => recordRelease(deps, tx, release)));
+          const [outcome] = await deps.db.transaction((tx) => recordReleases(deps, tx, [release]));
+          recorded.push(outcome ?? "failed");
         } catch (error) {
           // This one keeps its claim (a later tick retries it with the same key) and fails the run loudly.
           failure ??= { error };
@@ -250,8 +251,8 @@ async function transferPayout(
 }
 
 /**
- * Records a chunk of transferred releases in the caller's transaction, with the same rows as
- * recordRelease but fewer statements: one insert of the payout guard rows (an escrow whose guard
+ * Records transferred releases in the caller's transaction (a whole chunk, or one escrow when a
+ * chunk must be retried escrow by escrow): one insert of the payout guard rows (an escrow whose guard
  * row already exists was released by another run and is skipped), one update of the escrows, one
  * insert of all their ledger rows and one of their events. Throws, so that the caller's transaction
  * rolls back, if any escrow is no longer release_scheduled. Outcomes are in the order of `chunk`.
@@ -316,23 +317,8 @@ async function recordReleases(deps: Deps, tx: Tx, chunk: Transferred[]): Promise
   return chunk.map((release) => (guarded.has(release.claim.escrow.id) ? "released" : "already_released"));
 }
 
-/** Records one transferred release: the payout guard row, the escrow, its ledger rows and the event. */
-async function recordRelease(deps: Deps, tx: Tx, release: Transferred): Promise<ReleaseOutcome> {
-  const at = tenantNow(deps, release.claim.tenant);
-  const guard = await tx
-    .insert(payouts)
-    .values(payoutGuard(deps, release, at))
-    .onConflictDoNothing()
-    .returning({ id: payouts.id });
-  if (guard.length === 0) return "already_released";
-  const escrow = await markReleased(tx, release, at);
-  await postLedger(tx, escrow, "release", releaseMovement(release), at);
-  await emitEvent(tx, releasedEvent(escrow, at));
-  return "released";
-}
-
 /** The payout row whose unique idempotency key guards the release against being recorded twice. */
-function payoutGuard(deps: Deps, release: Transferred, at = tenantNow(deps, release.claim.tenant)) {
+function payoutGuard(deps: Deps, release: Transferred) {
   const { escrow } = release.claim;
   return {
     id: newId("rel"),
@@ -343,31 +329,8 @@ function payoutGuard(deps: Deps, release: Transferred, at = tenantNow(deps, rele
     providerId: release.transferId ?? "none",
     amount: release.payout,
     currency: escrow.currency,
-    createdAt: at,
+    createdAt: tenantNow(deps, release.claim.tenant),
   };
-}
-
-async function markReleased(tx: Tx, release: Transferred, at: number): Promise<EscrowRow> {
-  const { claim, payout, platformShare, transferId } = release;
-  const { escrow } = claim;
-  const [released] = await tx
-    .update(escrows)
-    .set({
-      status: "released",
-      releasedAmount: escrow.releasedAmount + payout + platformShare,
-      payoutAmount: payout,
-      transferId,
-      releasedAt: at,
-      claimToken: null,
-      claimKind: null,
-      claimExpiresAt: null,
-      lastError: null,
-      updatedAt: at,
-    })
-    .where(and(eq(escrows.id, escrow.id), eq(escrows.status, "release_scheduled")))
-    .returning();
-  if (!released) throw new Error(`Escrow ${escrow.id} left release_scheduled while its release was claimed`);
-  return released;
 }
 
 const releaseMovement = ({ payout, platformShare }: Transferred): Movement => ({
