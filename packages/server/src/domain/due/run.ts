@@ -1,9 +1,9 @@
-import { and, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import { bookings, escrows, tenants } from "../../db/schema";
 import { presentBooking } from "../bookings/present";
 import { loadBooking, transitionBooking, transitionEscrow } from "../bookings/store";
 import type { Deps, Tenant } from "../context";
-import { claimIsFree } from "../escrow/claims";
+import { escrowsWithPending } from "../escrow/claims";
 import { describeFailure, settlePendingRefund } from "../escrow/refund";
 import { claimDueReleases, executeReleases } from "../escrow/release";
 import { finishPendingReversals } from "../escrow/reversal";
@@ -193,22 +193,11 @@ async function autoCompleteSessions(
 }
 
 async function finishPendingRefunds(deps: Deps, tenantId?: string) {
-  const serverNow = deps.clock.now();
-  const rows = await deps.db
-    .select({ escrowId: escrows.id, tenant: tenants })
-    .from(escrows)
-    .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
-    .where(
-      and(
-        isNotNull(escrows.pendingRefundAmount),
-        claimIsFree(serverNow),
-        tenantId ? eq(escrows.tenantId, tenantId) : undefined,
-      ),
-    );
+  const rows = await escrowsWithPending(deps.db, "refund", deps.clock.now(), tenantId);
   let refunded = 0;
   let failed = 0;
   for (const row of rows) {
-    const outcome = await settlePendingRefund(deps, toTenant(row.tenant), row.escrowId);
+    const outcome = await settlePendingRefund(deps, row.tenant, row.escrowId);
     if (outcome === "refunded") refunded++;
     if (outcome === "failed") failed++;
   }

@@ -1,5 +1,5 @@
 import { and, eq, isNotNull } from "drizzle-orm";
-import { type EscrowRow, escrows, payouts, tenants } from "../../db/schema";
+import { type EscrowRow, escrows, payouts } from "../../db/schema";
 import { newId, randomToken } from "../../lib/ids";
 import { PaymentProviderError } from "../../ports/payments";
 import type { Tx } from "../../ports/storage";
@@ -7,8 +7,7 @@ import { presentEscrow } from "../bookings/present";
 import { type Deps, type Tenant, tenantNow } from "../context";
 import { emitEvent } from "../events/emit";
 import { escrowBalances, postLedger } from "../ledger/post";
-import { toTenant } from "../tenants/store";
-import { claimIsFree } from "./claims";
+import { claimIsFree, escrowsWithPending } from "./claims";
 import { describeFailure } from "./refund";
 
 /**
@@ -183,20 +182,10 @@ function keyAmount(key: string, pending: number): number {
 
 /** The tick's share: reversals left pending by a crash or a provider outage. */
 export async function finishPendingReversals(deps: Deps, tenantId?: string): Promise<number> {
-  const rows = await deps.db
-    .select({ escrowId: escrows.id, tenant: tenants })
-    .from(escrows)
-    .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
-    .where(
-      and(
-        isNotNull(escrows.pendingReversalAmount),
-        claimIsFree(deps.clock.now()),
-        tenantId ? eq(escrows.tenantId, tenantId) : undefined,
-      ),
-    );
+  const rows = await escrowsWithPending(deps.db, "reversal", deps.clock.now(), tenantId);
   let settled = 0;
   for (const row of rows) {
-    const outcome = await settlePendingReversal(deps, toTenant(row.tenant), row.escrowId);
+    const outcome = await settlePendingReversal(deps, row.tenant, row.escrowId);
     if (outcome === "reversed" || outcome === "refused") settled++;
   }
   return settled;
