@@ -20,7 +20,7 @@ import {
   SECRET,
   type TestServer,
 } from "./harness";
-import { createStripeTestServer, type StripeTestServer, TUTOR_ACCOUNT } from "./stripe-mock";
+import { crashAfterTransfer, createStripeTestServer, type StripeTestServer, TUTOR_ACCOUNT } from "./stripe-mock";
 
 /**
  * Money-safety review of the Stripe Connect escrow: races between webhooks and the tick, provider
@@ -312,16 +312,8 @@ describe("a release retried after Stripe has forgotten its idempotency key", () 
   });
 
   it("an attempt that failed after Stripe answered: the retry finds the transfer, and a first attempt never looks", async () => {
-    let crashes = 1;
-    class CrashingStripe extends StripePayments {
-      override async transfer(input: TransferInput) {
-        const result = await super.transfer(input);
-        if (crashes-- > 0) throw new Error("connection reset after the transfer response");
-        return result;
-      }
-    }
     const s = await stripeServer({
-      stripeProvider: (options) => new CrashingStripe(new StripeClients(secrets, options)),
+      stripeProvider: crashAfterTransfer("connection reset after the transfer response"),
     });
     const first = await s.paidBooking();
     await s.runSession(first.id);

@@ -1,11 +1,7 @@
 import { createClient } from "@libsql/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { StripeClients } from "../src/adapters/stripe/client";
-import { StripePayments } from "../src/adapters/stripe/payments";
-import { deriveKey } from "../src/lib/crypto";
-import type { TransferInput } from "../src/ports/payments";
-import { createTestServer, HOUR, MINUTE, paidBooking, SECRET, type TestServer, tempDatabaseUrl } from "./harness";
-import { CONNECT_WEBHOOK_SECRET, createStripeTestServer, TUTOR_ACCOUNT } from "./stripe-mock";
+import { createTestServer, HOUR, MINUTE, paidBooking, type TestServer, tempDatabaseUrl } from "./harness";
+import { CONNECT_WEBHOOK_SECRET, crashAfterTransfer, createStripeTestServer, TUTOR_ACCOUNT } from "./stripe-mock";
 
 /**
  * Edges of the status-poll snapshots, CORS and release retries: each once shipped broken (a replay
@@ -118,20 +114,10 @@ describe("status snapshots, CORS and release retries at their edges", () => {
   });
 });
 
-describe("review findings: Stripe release retries", () => {
+describe("Stripe release retries", () => {
   it("a retry that finds the tutor's payouts blocked keeps the escrow out of a dispute while its earlier transfer may have reached Stripe", async () => {
-    const secrets = deriveKey(SECRET, "tenant-secrets");
-    let crashes = 1;
-    // The process "dies" right after Stripe made the transfer: our database never hears of it.
-    class CrashingStripe extends StripePayments {
-      override async transfer(input: TransferInput) {
-        const result = await super.transfer(input);
-        if (crashes-- > 0) throw new Error("process killed after the transfer response");
-        return result;
-      }
-    }
     const s = await createStripeTestServer({
-      stripeProvider: (options) => new CrashingStripe(new StripeClients(secrets, options)),
+      stripeProvider: crashAfterTransfer("process killed after the transfer response"),
     });
     try {
       const { id, escrowId } = await s.paidBooking();

@@ -2,15 +2,18 @@ import { createHash } from "node:crypto";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import Stripe from "stripe";
-import type { StripeOptions } from "../src/adapters/stripe/client";
+import { StripeClients, type StripeOptions } from "../src/adapters/stripe/client";
+import { StripePayments } from "../src/adapters/stripe/payments";
+import { deriveKey } from "../src/lib/crypto";
 import { ManualClock } from "../src/ports/clock";
-import type { PaymentProvider } from "../src/ports/payments";
+import type { PaymentProvider, TransferInput } from "../src/ports/payments";
 import {
   ADMIN_KEY,
   bookingBody,
   createTestServer,
   HOUR,
   participantTokens,
+  SECRET,
   type TestServer,
   type TestServerOptions,
 } from "./harness";
@@ -665,4 +668,22 @@ export type StripeTestServer = Awaited<ReturnType<typeof createStripeTestServer>
 async function loadBookingRow(server: TestServer, key: string, bookingId: string) {
   const res = await server.call("GET", `/v1/bookings/${bookingId}`, { key });
   return { booking: res.body };
+}
+
+/**
+ * A `stripeProvider` whose first `times` transfers reach Stripe and then fail with `message`, as if
+ * the process died or the connection dropped after Stripe made the transfer: our database never
+ * hears of it.
+ */
+export function crashAfterTransfer(message: string, times = 1) {
+  let left = times;
+  class CrashingStripe extends StripePayments {
+    override async transfer(input: TransferInput) {
+      const result = await super.transfer(input);
+      if (left-- > 0) throw new Error(message);
+      return result;
+    }
+  }
+  return (options: StripeOptions) =>
+    new CrashingStripe(new StripeClients(deriveKey(SECRET, "tenant-secrets"), options));
 }

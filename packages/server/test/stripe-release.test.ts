@@ -1,12 +1,14 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { StripeClients } from "../src/adapters/stripe/client";
-import { StripePayments } from "../src/adapters/stripe/payments";
 import { events, payouts } from "../src/db/schema";
-import { deriveKey } from "../src/lib/crypto";
-import type { TransferInput } from "../src/ports/payments";
-import { HOUR, type Json, ledgerInvariant, MINUTE, SECRET } from "./harness";
-import { CONNECT_WEBHOOK_SECRET, createStripeTestServer, type StripeTestServer, TUTOR_ACCOUNT } from "./stripe-mock";
+import { HOUR, type Json, ledgerInvariant, MINUTE } from "./harness";
+import {
+  CONNECT_WEBHOOK_SECRET,
+  crashAfterTransfer,
+  createStripeTestServer,
+  type StripeTestServer,
+  TUTOR_ACCOUNT,
+} from "./stripe-mock";
 
 const servers: StripeTestServer[] = [];
 async function stripeServer(options: Parameters<typeof createStripeTestServer>[0] = {}) {
@@ -272,18 +274,8 @@ describe("releases in the tick", () => {
   });
 
   it("a crash between Stripe's transfer and our commit: the next tick finds Stripe's transfer, never makes a second one", async () => {
-    const secrets = deriveKey(SECRET, "tenant-secrets");
-    let crashes = 1;
-    // The process "dies" right after Stripe answered: the answer never reaches our database.
-    class CrashingStripe extends StripePayments {
-      override async transfer(input: TransferInput) {
-        const result = await super.transfer(input);
-        if (crashes-- > 0) throw new Error("process killed after the transfer response");
-        return result;
-      }
-    }
     const s = await stripeServer({
-      stripeProvider: (options) => new CrashingStripe(new StripeClients(secrets, options)),
+      stripeProvider: crashAfterTransfer("process killed after the transfer response"),
     });
     const { escrowId, chargeId } = await dueLesson(s);
     expect(await s.tick()).toMatchObject({ released: 0, release_failures: 1 });
