@@ -397,3 +397,34 @@ describe("a dashboard refund while a refund of ours is pending", () => {
     expect(await ledgerInvariant(s.deps)).toEqual({ broken: [], ledgerTotal: 0 });
   });
 });
+
+describe("a retried release whose earlier transfer does not match the payout", () => {
+  it("is neither recorded with the wrong figure nor paid again: the claim stays, with the reason", async () => {
+    const s = await stripeServer({
+      stripeProvider: crashAfterTransfer("connection reset after the transfer response"),
+    });
+    const lesson = await s.paidBooking();
+    await s.runSession(lesson.id);
+    s.clock.advance(24 * HOUR);
+    expect(await s.tick()).toMatchObject({ released: 0, release_failures: 1 });
+    const [earlier] = s.fake.transfersTo(TUTOR_ACCOUNT);
+    // Whatever made them differ (nothing in LessonKit can change the payout while the release is
+    // claimed), the transfer Stripe holds is not the 4000 the ledger would record.
+    earlier!.amount = 3000;
+
+    s.clock.advance(LEASE + MINUTE);
+    expect(await s.tick()).toMatchObject({ released: 0, release_failures: 1 });
+    expect(s.fake.transfersTo(TUTOR_ACCOUNT)).toHaveLength(1);
+    const [row] = await s.db.select().from(escrows).where(eq(escrows.id, lesson.escrowId));
+    expect(row).toMatchObject({ status: "release_scheduled", claimKind: "release" });
+    expect(row?.lastError).toContain("transfer_amount_mismatch");
+    expect(await s.db.select().from(payouts).where(eq(payouts.kind, "release"))).toHaveLength(0);
+    // The claim keeps a dispute out: the tutor may hold money the ledger does not show.
+    const disputed = await s.call("POST", `/v1/escrows/${lesson.escrowId}/dispute`, {
+      key: s.key,
+      body: { reason: "late" },
+    });
+    expect(disputed.body.error.code).toBe("release_in_progress");
+    expect(await ledgerInvariant(s.deps)).toEqual({ broken: [], ledgerTotal: 0 });
+  });
+});

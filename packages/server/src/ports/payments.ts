@@ -76,7 +76,7 @@ export interface PaymentProvider {
    * release that an earlier run may have sent without recording it, since an idempotency key alone
    * does not last (Stripe forgets keys after 24 hours). Providers without it keep keys forever.
    */
-  findTransfer?(input: TransferInput): Promise<string | null>;
+  findTransfer?(input: TransferInput): Promise<{ transferId: string; amount: number } | null>;
   /** Takes back part of a transfer from the tutor's account (a refund after release). */
   reverseTransfer?(input: ReverseTransferInput): Promise<{ reversalId: string }>;
   /** Whether the tutor's connected account can be paid out now (asked when nothing is known yet). */

@@ -128,12 +128,12 @@ export class StripePayments implements PaymentProvider {
    * transfer group by the escrow id in its metadata. The idempotency key alone covers a retry
    * within Stripe's 24 hours; this covers one made later (a server down for a day after a crash).
    */
-  async findTransfer(input: TransferInput): Promise<string | null> {
+  async findTransfer(input: TransferInput): Promise<{ transferId: string; amount: number } | null> {
     const page = await this.stripe.call(input.tenant, (stripe) =>
       stripe.transfers.list({ transfer_group: input.bookingId, limit: 100 }),
     );
     const match = page.data.find((transfer) => transfer.metadata?.lessonkit_escrow_id === input.escrowId);
-    return match?.id ?? null;
+    return match ? { transferId: match.id, amount: match.amount } : null;
   }
 
   async reverseTransfer(input: ReverseTransferInput): Promise<{ reversalId: string }> {

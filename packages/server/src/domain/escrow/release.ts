@@ -228,7 +228,17 @@ async function transferPayout(
           true,
         );
       });
-      if (earlier) return { transferId: earlier, idempotencyKey };
+      if (earlier && earlier.amount !== payout) {
+        // The tutor holds a different amount than the ledger would now pay (the escrow changed while
+        // the earlier run's claim had lapsed). Recording either figure would be wrong: keep the claim,
+        // say why, and leave it to an operator.
+        throw new PaymentProviderError(
+          `an earlier transfer ${earlier.transferId} of ${earlier.amount} does not match the payout of ${payout} now due`,
+          "transfer_amount_mismatch",
+          true,
+        );
+      }
+      if (earlier) return { transferId: earlier.transferId, idempotencyKey };
     }
     if (await releaseBlocked(deps, claim)) return null;
     const { transferId } = await provider.transfer(input);
