@@ -26,6 +26,15 @@ export type CreateParticipantTokenParams = Omit<Schemas["CreateParticipantTokenR
 
 export type Escrow = Schemas["Escrow"];
 export type EscrowStatus = Escrow["status"];
+/** `escrows.get` returns the escrow with every money operation it made or intends. */
+export type EscrowWithOperations = Schemas["EscrowWithOperations"];
+export type EscrowDispute = NonNullable<Escrow["dispute"]>;
+/** The provider's (or LessonKit's) error code and message, on escrows and operations alike. */
+export type ProviderError = Schemas["ProviderError"];
+export type MoneyOperation = Schemas["MoneyOperation"];
+export type MoneyOperationKind = MoneyOperation["kind"];
+export type MoneyOperationStatus = MoneyOperation["status"];
+export type ListOperationsParams = Omit<QueryOf<"/v1/operations", "get">, "starting_after">;
 export type ListEscrowsParams = Omit<QueryOf<"/v1/escrows", "get">, "starting_after">;
 export type DisputeParams = Schemas["DisputeRequest"];
 export type ResolveDisputeParams = Schemas["ResolveDisputeRequest"];

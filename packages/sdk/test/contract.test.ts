@@ -190,6 +190,18 @@ describe("contract: the SDK against the real server", () => {
     expect((await lk.tutors.balance("tutor_1")).balances[0]).toMatchObject({ disputed: 4000, pending: 0 });
     const resolved = await lk.escrows.resolve(paid.escrow.id, { outcome: "refund", refund_amount: 2000 });
     expect(resolved).toMatchObject({ status: "released", refunded_amount: 2000 });
+    // The refund and the release are money operations: on the escrow, and in the tenant's list.
+    const withOperations = await lk.escrows.get(paid.escrow.id);
+    expect(withOperations.operations.map((op) => [op.kind, op.status, op.amount, op.reason])).toEqual([
+      ["refund", "succeeded", 2000, "dispute_resolved"],
+      ["transfer", "succeeded", 2000, "release"],
+    ]);
+    const refunds: string[] = [];
+    for await (const op of lk.operations.list({ kind: "refund", escrow_id: paid.escrow.id, limit: 1 })) {
+      refunds.push(op.provider_id ?? "");
+    }
+    expect(refunds).toEqual([withOperations.operations[0]?.provider_id]);
+    expect((await lk.operations.list({ status: "failed" })).data).toEqual([]);
 
     const other = await lk.bookings.create(lesson(48 * HOUR));
     await lk.sandbox.pay(other.id);

@@ -19,6 +19,7 @@ import * as getEscrow from "./routes/escrows/get";
 import * as listEscrows from "./routes/escrows/list";
 import * as escrowResolve from "./routes/escrows/resolve";
 import * as events from "./routes/events/list";
+import * as listOperations from "./routes/operations/list";
 import * as sandbox from "./routes/sandbox/routes";
 import * as sessionDispute from "./routes/sessions/dispute";
 import * as sessionEnd from "./routes/sessions/end";
@@ -51,6 +52,7 @@ const ROUTES = [
   listEscrows,
   escrowDispute,
   escrowResolve,
+  listOperations,
   tutorBalance,
   events,
   webhookEndpoints,
@@ -110,6 +112,7 @@ export function createApp(deps: Deps, options: AppOptions): App {
     "/v1/bookings/*",
     "/v1/escrows",
     "/v1/escrows/*",
+    "/v1/operations",
     "/v1/tutors/*",
     "/v1/events",
     "/v1/events/*",

@@ -48,6 +48,8 @@ export const DueWorkSchema = z
     refund_failures: z.number().int(),
     released: z.number().int(),
     release_failures: z.number().int(),
+    reversals: z.number().int().openapi({ description: "Transfer reversals made (refunds after release)" }),
+    reversal_failures: z.number().int(),
   })
   .openapi("DueWorkSummary");
 

@@ -20,7 +20,7 @@ export function register(app: App) {
       await openDispute(
         c.get("tenantCtx"),
         { escrowId: c.req.valid("param").id },
-        { reason: c.req.valid("json").reason, openedBy: "platform" },
+        { reason: c.req.valid("json").reason, source: "platform" },
       ),
       200,
     ),

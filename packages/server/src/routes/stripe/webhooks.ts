@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { toProviderFact, verifyStripeEvent } from "../../adapters/stripe/events";
 import { Invalid } from "../../domain/errors";
-import { applyProviderEvent } from "../../domain/escrow/provider-events";
+import { applyProviderEvent } from "../../domain/provider-events/apply";
 import { loadTenant } from "../../domain/tenants/store";
 import { unsealStripeSettings } from "../../domain/tenants/stripe-settings";
 import type { App } from "../env";
