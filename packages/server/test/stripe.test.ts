@@ -109,6 +109,32 @@ describe("a whole lesson on a Stripe tenant", () => {
     expect(list.body.data).toHaveLength(0);
   });
 
+  it("answers 502 provider_error, as documented, when Stripe keeps failing, and books or cancels nothing", async () => {
+    s.fake.inject(/^POST \/v1\/payment_intents$/, { status: 500 }, 9);
+    const refused = await s.call("POST", "/v1/bookings", {
+      key: s.key,
+      body: {
+        external_id: "stripe-down",
+        student: { id: "s1" },
+        tutor: { id: "t1", stripe_account: TUTOR_ACCOUNT },
+        scheduled_start: new Date(s.clock.now() + HOUR).toISOString(),
+        duration_minutes: 60,
+        amount: 5000,
+        currency: "usd",
+      },
+    });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error).toMatchObject({ type: "provider_error" });
+    expect((await s.call("GET", "/v1/bookings", { key: s.key })).body.data).toHaveLength(0);
+
+    const { id } = await s.book();
+    s.fake.inject(/^POST \/v1\/payment_intents\/[^/]+\/cancel$/, { status: 500 }, 9);
+    const cancel = await s.call("POST", `/v1/bookings/${id}/cancel`, { key: s.key, body: { by: "student" } });
+    expect(cancel.status).toBe(502);
+    expect(cancel.body.error).toMatchObject({ type: "provider_error" });
+    expect((await s.call("GET", `/v1/bookings/${id}`, { key: s.key })).body.status).toBe("pending_payment");
+  });
+
   it("cancels an unpaid booking by canceling its PaymentIntent", async () => {
     const { id, intentId } = await s.book();
     const res = await s.call("POST", `/v1/bookings/${id}/cancel`, { key: s.key, body: { by: "student" } });

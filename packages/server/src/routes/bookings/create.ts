@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createBooking } from "../../domain/bookings/create";
 import type { App } from "../env";
-import { BookingSchema, errorResponses, json, jsonBody } from "../schemas";
+import { BookingSchema, json, jsonBody, jsonWriteErrorResponses, providerErrorResponses } from "../schemas";
 
 const id = z.string().min(1).max(255);
 const name = z.string().min(1).max(200).optional();
@@ -55,7 +55,11 @@ const route = createRoute({
   description: "Creates the booking, its escrow and the provider payment whose client secret your front end confirms.",
   security: [{ SecretKey: [] }],
   request: { body: jsonBody(CreateBookingBody) },
-  responses: { 200: json(BookingSchema, "The booking, pending payment"), ...errorResponses },
+  responses: {
+    200: json(BookingSchema, "The booking, pending payment"),
+    ...jsonWriteErrorResponses,
+    ...providerErrorResponses,
+  },
 });
 
 export function register(app: App) {
