@@ -3770,6 +3770,7 @@ export interface components {
             subject?: string;
             /**
              * Format: date-time
+             * @description ISO 8601 with an offset; after now and at most 365 days ahead on the tenant's clock (`scheduled_start_in_past`, `scheduled_start_too_far`)
              * @example 2030-01-01T10:00:00Z
              */
             scheduled_start: string;
@@ -3782,7 +3783,7 @@ export interface components {
             /** @example usd */
             currency: string;
             /**
-             * @description Minor units kept by the platform
+             * @description Minor units kept by the platform, at most `amount`; equal to it leaves the tutor nothing
              * @example 1000
              */
             platform_fee?: number;
