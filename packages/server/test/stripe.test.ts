@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hostConfig } from "../src/adapters/stripe/client";
 import { tenants } from "../src/db/schema";
 import { loadEnv } from "../src/env";
-import { ADMIN_KEY, HOUR, ledgerInvariant } from "./harness";
+import { ADMIN_KEY, bookingBody, HOUR, ledgerInvariant } from "./harness";
 import {
   createStripeTestServer,
   SECRET_KEY,
@@ -113,15 +113,7 @@ describe("a whole lesson on a Stripe tenant", () => {
     s.fake.inject(/^POST \/v1\/payment_intents$/, { status: 500 }, 9);
     const refused = await s.call("POST", "/v1/bookings", {
       key: s.key,
-      body: {
-        external_id: "stripe-down",
-        student: { id: "s1" },
-        tutor: { id: "t1", stripe_account: TUTOR_ACCOUNT },
-        scheduled_start: new Date(s.clock.now() + HOUR).toISOString(),
-        duration_minutes: 60,
-        amount: 5000,
-        currency: "usd",
-      },
+      body: bookingBody(s.clock, { tutor: { id: "t1", stripe_account: TUTOR_ACCOUNT } }),
     });
     expect(refused.status).toBe(502);
     expect(refused.body.error).toMatchObject({ type: "provider_error" });
