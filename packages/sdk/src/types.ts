@@ -76,6 +76,14 @@ export type CreateParticipantTokenBody = Schemas["CreateParticipantTokenRequest"
 /** The error body every failed API call returns. */
 export type ApiErrorBody = Schemas["Error"];
 
+type ApiPath = Extract<keyof paths, `/v1/${string}`>;
+type StatusesOf<Operation> = Operation extends { responses: infer Responses } ? keyof Responses : never;
+/**
+ * Every HTTP status the API documents for a failed call, straight from the spec: 400, 401, 403,
+ * 404, 409, 413, 415, 422, and 502 where the route calls the payment provider.
+ */
+export type ApiErrorStatus = Exclude<{ [P in ApiPath]: StatusesOf<NonNullable<paths[P][Method]>> }[ApiPath], 200>;
+
 /** A page of a list: `{ data, has_more, next_cursor }`. */
 export interface Page<T> {
   data: T[];

@@ -239,6 +239,28 @@ describe("contract: the SDK against the real server", () => {
     expect(invalid).toMatchObject({ status: 400, param: expect.stringContaining("amount") });
   });
 
+  it("maps a refused body (413) to LessonKitError and does not retry it", async () => {
+    let attempts = 0;
+    const client = new LessonKit({
+      apiKey: (await server.createTenant()).key,
+      baseUrl: BASE,
+      fetch: (input, init) => {
+        attempts += 1;
+        return inProcessFetch(input, init);
+      },
+      retryDelayMs: 1,
+    });
+    const error = await client.bookings.create({ ...lesson(), subject: "s".repeat(300 * 1024) }).catch((e) => e);
+    expect(error).toBeInstanceOf(LessonKitError);
+    expect(error).toMatchObject({
+      status: 413,
+      type: "invalid_request_error",
+      code: "body_too_large",
+      requestId: expect.stringMatching(/^req_/),
+    });
+    expect(attempts).toBe(1);
+  });
+
   it("a POST whose response is lost is retried with the same Idempotency-Key and acts once", async () => {
     let lost = 0;
     const flaky: typeof fetch = async (input, init) => {

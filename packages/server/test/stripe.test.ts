@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hostConfig } from "../src/adapters/stripe/client";
 import { tenants } from "../src/db/schema";
 import { loadEnv } from "../src/env";
-import { ADMIN_KEY, HOUR, ledgerInvariant } from "./harness";
+import { ADMIN_KEY, bookingBody, HOUR, ledgerInvariant } from "./harness";
 import {
   createStripeTestServer,
   SECRET_KEY,
@@ -107,6 +107,24 @@ describe("a whole lesson on a Stripe tenant", () => {
     expect(tooSmall.body.error).toMatchObject({ type: "invalid_request_error", code: "amount_too_small" });
     const list = await s.call("GET", "/v1/bookings", { key: s.key });
     expect(list.body.data).toHaveLength(0);
+  });
+
+  it("answers 502 provider_error, as documented, when Stripe keeps failing, and books or cancels nothing", async () => {
+    s.fake.inject(/^POST \/v1\/payment_intents$/, { status: 500 }, 9);
+    const refused = await s.call("POST", "/v1/bookings", {
+      key: s.key,
+      body: bookingBody(s.clock, { tutor: { id: "t1", stripe_account: TUTOR_ACCOUNT } }),
+    });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error).toMatchObject({ type: "provider_error" });
+    expect((await s.call("GET", "/v1/bookings", { key: s.key })).body.data).toHaveLength(0);
+
+    const { id } = await s.book();
+    s.fake.inject(/^POST \/v1\/payment_intents\/[^/]+\/cancel$/, { status: 500 }, 9);
+    const cancel = await s.call("POST", `/v1/bookings/${id}/cancel`, { key: s.key, body: { by: "student" } });
+    expect(cancel.status).toBe(502);
+    expect(cancel.body.error).toMatchObject({ type: "provider_error" });
+    expect((await s.call("GET", `/v1/bookings/${id}`, { key: s.key })).body.status).toBe("pending_payment");
   });
 
   it("cancels an unpaid booking by canceling its PaymentIntent", async () => {

@@ -130,6 +130,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -213,6 +231,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -385,6 +412,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -565,8 +610,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The payment provider failed or could not be reached (`provider_error`); retry with the same Idempotency-Key */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -756,8 +828,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The payment provider failed or could not be reached (`provider_error`); retry with the same Idempotency-Key */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -848,6 +947,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1138,6 +1255,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -1227,6 +1362,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1708,6 +1861,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -1872,6 +2043,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2054,6 +2243,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -2130,6 +2328,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2218,6 +2434,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2321,6 +2546,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -2408,6 +2651,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2599,6 +2860,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -2684,6 +2954,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2783,6 +3062,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -2871,6 +3159,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2975,6 +3281,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -3071,6 +3395,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -3159,6 +3501,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3541,6 +3892,7 @@ export interface components {
             subject?: string;
             /**
              * Format: date-time
+             * @description ISO 8601 with an offset; after now and at most 365 days ahead on the tenant's clock (`scheduled_start_in_past`, `scheduled_start_too_far`)
              * @example 2030-01-01T10:00:00Z
              */
             scheduled_start: string;
@@ -3553,7 +3905,7 @@ export interface components {
             /** @example usd */
             currency: string;
             /**
-             * @description Minor units kept by the platform
+             * @description Minor units kept by the platform, at most `amount`; equal to it leaves the tutor nothing
              * @example 1000
              */
             platform_fee?: number;

@@ -322,13 +322,38 @@ export const IdParam = <K extends string>(name: K, example: string) =>
   } as Record<K, z.ZodString>);
 
 /** Error responses every authenticated route may return. */
+const errorBody = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorSchema } },
+});
+
+/** What every route can answer besides its success (a 500 `internal_error` is a bug, not a contract). */
 export const errorResponses = {
-  400: { description: "Invalid request", content: { "application/json": { schema: ErrorSchema } } },
-  401: { description: "Missing or invalid credentials", content: { "application/json": { schema: ErrorSchema } } },
-  403: { description: "Not allowed for these credentials", content: { "application/json": { schema: ErrorSchema } } },
-  404: { description: "Not found", content: { "application/json": { schema: ErrorSchema } } },
-  409: { description: "Conflicts with the resource's state", content: { "application/json": { schema: ErrorSchema } } },
-  422: { description: "Semantically invalid", content: { "application/json": { schema: ErrorSchema } } },
+  400: errorBody("Invalid request"),
+  401: errorBody("Missing or invalid credentials"),
+  403: errorBody("Not allowed for these credentials"),
+  404: errorBody("Not found"),
+  409: errorBody("Conflicts with the resource's state"),
+  422: errorBody("Semantically invalid"),
+} as const;
+
+/** A route any request body can be sent to (every method but GET and HEAD): also 413. */
+export const writeErrorResponses = {
+  ...errorResponses,
+  413: errorBody("The request body is larger than 256 KB (`body_too_large`)"),
+} as const;
+
+/** A route with a JSON body schema: also 415 when the body is sent as another media type. */
+export const jsonWriteErrorResponses = {
+  ...writeErrorResponses,
+  415: errorBody("The body is not sent as application/json (`unsupported_media_type`)"),
+} as const;
+
+/** A route that calls the payment provider while it answers: 502 when the provider fails or cannot be reached. */
+export const providerErrorResponses = {
+  502: errorBody(
+    "The payment provider failed or could not be reached (`provider_error`); retry with the same Idempotency-Key",
+  ),
 } as const;
 
 export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
