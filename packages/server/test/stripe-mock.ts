@@ -71,10 +71,12 @@ export interface RecordedRequest {
   idempotencyKey: string | null;
   status: number;
   replayed: boolean;
+  /** When it arrived (performance.now(), real time: rate limits count real seconds). */
+  at: number;
 }
 
 /** What the next matching request meets: an error, a lost response, or (`pass`) normal service. */
-export type Fault = { status: 429 | 500 } | { lostResponse: true } | { pass: true };
+export type Fault = { status: 429 | 500; retryAfterSeconds?: number } | { lostResponse: true } | { pass: true };
 
 interface StoredResponse {
   paramsHash: string;
@@ -98,6 +100,8 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
   const requests: RecordedRequest[] = [];
   const faults: { match: RegExp; fault: Fault }[] = [];
   const refusedReversals = new Set<string>();
+  /** Stripe's own limiter, a token bucket: `perSecond` tokens, refilled at `perSecond` a second (real time). */
+  let rateLimit: { perSecond: number; tokens: number; at: number } | null = null;
 
   const error = (status: number, body: Obj) => ({ status, body: { error: body } });
   const missing = (kind: string, value: string, param = "id") =>
@@ -326,8 +330,9 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
     const auth = request.headers.get("authorization");
     const params = parseForm(method === "GET" ? url.searchParams.toString() : await request.text());
     const idempotencyKey = request.headers.get("idempotency-key");
+    const at = performance.now();
     const record = (status: number, replayed = false) =>
-      requests.push({ method, path, params, idempotencyKey, status, replayed });
+      requests.push({ method, path, params, idempotencyKey, status, replayed, at });
     const headers: Record<string, string> = { "request-id": `req_${(++counter).toString(36)}` };
     if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
 
@@ -345,7 +350,16 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
     }
 
     const faultIndex = faults.findIndex((f) => f.match.test(`${method} ${path}`));
-    const fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0]?.fault : undefined;
+    let fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0]?.fault : undefined;
+    if (rateLimit) {
+      rateLimit.tokens = Math.min(
+        rateLimit.perSecond,
+        rateLimit.tokens + ((at - rateLimit.at) * rateLimit.perSecond) / 1000,
+      );
+      rateLimit.at = at;
+      if (rateLimit.tokens < 1) fault = { status: 429 };
+      else rateLimit.tokens -= 1;
+    }
     if (fault && "status" in fault) {
       record(fault.status);
       const body =
@@ -359,6 +373,7 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
               },
             }
           : { error: { type: "api_error", message: "An unknown error occurred" } };
+      if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
       return HttpResponse.json(body, { status: fault.status, headers });
     }
 
@@ -433,6 +448,10 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
     /** Stripe is healthy again: drops the faults still waiting. */
     clearFaults: () => {
       faults.length = 0;
+    },
+    /** Turns Stripe's rate limiter on: a request finding the bucket of `perSecond` tokens empty gets a 429. */
+    limitRate(perSecond: number) {
+      rateLimit = { perSecond, tokens: perSecond, at: performance.now() };
     },
     /** Stripe forgets idempotency keys after 24 hours. */
     forgetIdempotencyKeys: () => idempotency.clear(),

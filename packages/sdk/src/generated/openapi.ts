@@ -3564,6 +3564,10 @@ export interface components {
             stripe: {
                 configured: boolean;
                 livemode: boolean;
+                /** @description The budget LessonKit paces this tenant's Stripe calls to (per process): yours, or 24 for a test-mode key and 95 live */
+                requests_per_second: number;
+                /** @description Whether you set the budget yourself */
+                requests_per_second_set: boolean;
             } | null;
             secret_key_hint: string;
             test_clock: {
@@ -3626,6 +3630,11 @@ export interface components {
             policy?: components["schemas"]["PolicyInput"];
             agora?: components["schemas"]["AgoraSettingsInput"];
             stripe?: components["schemas"]["StripeSettingsInput"];
+            /**
+             * @description Stripe calls per second LessonKit may make for you (per process); null returns to the default below Stripe's limit for your key's mode
+             * @example 20
+             */
+            provider_requests_per_second?: number | null;
         };
         PolicyInput: {
             payment_window_minutes?: number;
@@ -3700,6 +3709,11 @@ export interface components {
                  */
                 connect_webhook_secret?: string;
             } | null;
+            /**
+             * @description Stripe calls per second LessonKit may make for you (per process); null returns to the default below Stripe's limit for your key's mode
+             * @example 20
+             */
+            provider_requests_per_second?: number | null;
         };
         Booking: {
             /** @example bk_… */

@@ -53,6 +53,8 @@ export interface Tenant {
   agoraAppCertificateSealed: string | null;
   stripeSealed: string | null;
   stripeLivemode: boolean | null;
+  /** Provider calls per second this tenant set for itself (null: the default for its key mode). */
+  providerRateLimit: number | null;
   createdAt: number;
   updatedAt: number;
 }

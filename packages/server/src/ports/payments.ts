@@ -8,6 +8,10 @@ export interface PaymentTenant {
   paymentProvider: "sandbox" | "stripe";
   /** The tenant's sealed Stripe settings (the Stripe adapter unseals them). */
   stripeSealed?: string | null;
+  /** Whether the tenant's Stripe key is a live-mode one (its default call budget is higher). */
+  stripeLivemode?: boolean | null;
+  /** The tenant's own budget of provider calls per second, if it set one. */
+  providerRateLimit?: number | null;
 }
 
 export interface CreatePaymentInput {

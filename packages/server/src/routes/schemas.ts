@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { BOOKING_STATUSES, DISPUTE_SOURCES, ESCROW_STATUSES, OPERATION_KINDS, OPERATION_STATUSES } from "../db/schema";
 import { EVENT_TYPES } from "../domain/events/emit";
 import { DEFAULT_POLICY } from "../domain/policy";
+import { MAX_PROVIDER_RATE } from "../domain/tenants/provider-budget";
 
 /**
  * Wire schemas: the single source of truth for the HTTP contract. /openapi.json is generated from
@@ -76,6 +77,12 @@ export const StripeSettingsInputSchema = z
   .strict()
   .openapi("StripeSettingsInput");
 
+export const ProviderRateInputSchema = z.number().int().min(1).max(MAX_PROVIDER_RATE).nullable().openapi({
+  description:
+    "Stripe calls per second LessonKit may make for you (per process); null returns to the default below Stripe's limit for your key's mode",
+  example: 20,
+});
+
 export const TenantSchema = z
   .object({
     id: z.string().openapi({ example: "tn_3kTq9…" }),
@@ -85,7 +92,15 @@ export const TenantSchema = z
     policy: PolicySchema,
     agora: z.object({ app_id: z.string(), app_certificate_set: z.boolean() }).nullable(),
     stripe: z
-      .object({ configured: z.boolean(), livemode: z.boolean() })
+      .object({
+        configured: z.boolean(),
+        livemode: z.boolean(),
+        requests_per_second: z.number().openapi({
+          description:
+            "The budget LessonKit paces this tenant's Stripe calls to (per process): yours, or 24 for a test-mode key and 95 live",
+        }),
+        requests_per_second_set: z.boolean().openapi({ description: "Whether you set the budget yourself" }),
+      })
       .nullable()
       .openapi({ description: "Whether Stripe settings are set; the keys themselves are never returned" }),
     secret_key_hint: z.string(),

@@ -2,7 +2,9 @@ import pRetry from "p-retry";
 import Stripe from "stripe";
 import type { Tenant } from "../../domain/context";
 import { Invalid } from "../../domain/errors";
+import { providerRate } from "../../domain/tenants/provider-budget";
 import { type StripeSettings, unsealStripeSettings } from "../../domain/tenants/stripe-settings";
+import { Pacer } from "../../lib/pacer";
 import type { PaymentTenant } from "../../ports/payments";
 import { isRetryable, toProviderError } from "./errors";
 
@@ -15,9 +17,14 @@ export interface StripeOptions {
   retry?: { retries: number; minTimeoutMs: number; maxTimeoutMs: number };
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
+  /** Paces each tenant's calls (one shared pacer per process by default). */
+  pacer?: Pacer;
 }
 
 const DEFAULT_RETRY = { retries: 4, minTimeoutMs: 500, maxTimeoutMs: 8_000 };
+
+/** How long a rate-limited tenant pauses when Stripe does not say (Retry-After). */
+const RATE_LIMIT_PAUSE_MS = 1_000;
 
 /**
  * Stripe clients for tenants: one per secret key, each pointed at the configured host, with
@@ -28,12 +35,14 @@ export class StripeClients {
   readonly #clients = new Map<string, Stripe>();
   readonly #config: Stripe.StripeConfig;
   readonly #retry: NonNullable<StripeOptions["retry"]>;
+  readonly #pacer: Pacer;
 
   constructor(
     private readonly secretsKey: Buffer,
     options: StripeOptions = {},
   ) {
     this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#pacer = options.pacer ?? new Pacer();
     this.#config = {
       maxNetworkRetries: options.maxNetworkRetries ?? 2,
       timeout: options.timeoutMs ?? 30_000,
@@ -67,18 +76,34 @@ export class StripeClients {
     return client;
   }
 
-  /** Runs one Stripe call with backoff on retryable failures; throws PaymentProviderError. */
+  /**
+   * Runs one Stripe call, paced to the tenant's budget (every attempt takes a slot), with backoff on
+   * retryable failures; a rate limit pauses all of the tenant's calls for Stripe's Retry-After (or a
+   * second). Throws PaymentProviderError.
+   */
   async call<T>(tenant: PaymentTenant | Tenant, run: (stripe: Stripe) => Promise<T>): Promise<T> {
     const stripe = this.client(tenant);
+    const rate = providerRate(tenant);
     try {
-      return await pRetry(() => run(stripe), {
-        retries: this.#retry.retries,
-        minTimeout: this.#retry.minTimeoutMs,
-        maxTimeout: this.#retry.maxTimeoutMs,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => isRetryable(error),
-      });
+      return await pRetry(
+        async () => {
+          await this.#pacer.take(tenant.id, rate);
+          return run(stripe);
+        },
+        {
+          retries: this.#retry.retries,
+          minTimeout: this.#retry.minTimeoutMs,
+          maxTimeout: this.#retry.maxTimeoutMs,
+          factor: 2,
+          randomize: true,
+          shouldRetry: ({ error }) => isRetryable(error),
+          onFailedAttempt: ({ error }) => {
+            if (error instanceof Stripe.errors.StripeRateLimitError) {
+              this.#pacer.pause(tenant.id, retryAfterMs(error) ?? RATE_LIMIT_PAUSE_MS);
+            }
+          },
+        },
+      );
     } catch (error) {
       throw toProviderError(error);
     }
@@ -91,4 +116,11 @@ export function hostConfig(apiUrl: string | undefined): Pick<Stripe.StripeConfig
   const url = new URL(apiUrl);
   const protocol = url.protocol === "http:" ? "http" : "https";
   return { host: url.hostname, port: Number(url.port || (protocol === "http" ? 80 : 443)), protocol };
+}
+
+/** Stripe's (or a Stripe-compatible server's) Retry-After, in milliseconds, when it sent one. */
+function retryAfterMs(error: InstanceType<typeof Stripe.errors.StripeError>): number | null {
+  const header = (error.headers as Record<string, string | undefined> | undefined)?.["retry-after"];
+  const seconds = header === undefined ? Number.NaN : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
 }

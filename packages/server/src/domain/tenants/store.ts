@@ -7,6 +7,7 @@ import type { Queryable } from "../../ports/storage";
 import type { Deps, Tenant } from "../context";
 import { Invalid, NotFound } from "../errors";
 import { type Policy, policySchema, resolvePolicy } from "../policy";
+import { providerRate } from "./provider-budget";
 import { isLiveKey, type StripeSettings, sealStripeSettings } from "./stripe-settings";
 
 type TenantRow = typeof tenants.$inferSelect;
@@ -23,6 +24,7 @@ export function toTenant(row: TenantRow): Tenant {
     agoraAppCertificateSealed: row.agoraAppCertificateSealed,
     stripeSealed: row.stripeSealed,
     stripeLivemode: row.stripeLivemode,
+    providerRateLimit: row.providerRateLimit,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -54,6 +56,7 @@ export interface CreateTenantInput {
   policy?: Partial<Policy> | undefined;
   agora?: { app_id: string; app_certificate: string } | undefined;
   stripe?: StripeSettings | undefined;
+  provider_requests_per_second?: number | null | undefined;
 }
 
 /** Creates a tenant and returns it with its secret key, which is shown this once and never stored. */
@@ -78,6 +81,7 @@ export async function createTenant(
       agoraAppId: input.agora?.app_id ?? null,
       agoraAppCertificateSealed: input.agora ? seal(deps.keys.secrets, input.agora.app_certificate) : null,
       ...stripeColumns(deps, input.stripe),
+      providerRateLimit: input.provider_requests_per_second ?? null,
       createdAt: now,
       updatedAt: now,
     })
@@ -91,6 +95,7 @@ export interface UpdateTenantInput {
   policy?: Partial<Policy> | undefined;
   agora?: { app_id: string; app_certificate: string } | null | undefined;
   stripe?: StripeSettings | null | undefined;
+  provider_requests_per_second?: number | null | undefined;
 }
 
 /** Updates name, policy (merged; applies to bookings made from now on) and Agora settings. */
@@ -107,6 +112,7 @@ export async function updateTenant(deps: Deps, tenant: Tenant, input: UpdateTena
   }
   if (input.stripe === null && tenant.paymentProvider === "stripe") throw stripeSettingsRequired();
   if (input.stripe !== undefined) Object.assign(patch, stripeColumns(deps, input.stripe));
+  if (input.provider_requests_per_second !== undefined) patch.providerRateLimit = input.provider_requests_per_second;
   const [row] = await deps.db.update(tenants).set(patch).where(eq(tenants.id, tenant.id)).returning();
   if (!row) throw NotFound("tenant", tenant.id);
   return toTenant(row);
@@ -126,7 +132,14 @@ export function presentTenant(tenant: Tenant) {
     payment_provider: tenant.paymentProvider,
     policy: tenant.policy,
     agora: tenant.agoraAppId ? { app_id: tenant.agoraAppId, app_certificate_set: true } : null,
-    stripe: tenant.stripeSealed ? { configured: true, livemode: tenant.stripeLivemode === true } : null,
+    stripe: tenant.stripeSealed
+      ? {
+          configured: true,
+          livemode: tenant.stripeLivemode === true,
+          requests_per_second: providerRate(tenant),
+          requests_per_second_set: tenant.providerRateLimit !== null,
+        }
+      : null,
     secret_key_hint: tenant.secretKeyHint,
     test_clock: hasTestClock(tenant) ? { offset_seconds: Math.round(tenant.clockOffsetMs / 1000) } : null,
     created_at: new Date(tenant.createdAt).toISOString(),

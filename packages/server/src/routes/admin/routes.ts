@@ -8,6 +8,7 @@ import {
   jsonBody,
   jsonWriteErrorResponses,
   PolicyInputSchema,
+  ProviderRateInputSchema,
   StripeSettingsInputSchema,
   TenantSchema,
   writeErrorResponses,
@@ -20,6 +21,7 @@ const CreateTenantBody = z
     policy: PolicyInputSchema.optional(),
     agora: AgoraSettingsInputSchema.optional(),
     stripe: StripeSettingsInputSchema.optional(),
+    provider_requests_per_second: ProviderRateInputSchema.optional(),
   })
   .strict()
   .openapi("CreateTenantRequest");

@@ -8,6 +8,7 @@ import {
   jsonBody,
   jsonWriteErrorResponses,
   PolicyInputSchema,
+  ProviderRateInputSchema,
   StripeSettingsInputSchema,
   TenantSchema,
 } from "../schemas";
@@ -33,6 +34,7 @@ const UpdateBody = z
     stripe: StripeSettingsInputSchema.nullable()
       .optional()
       .openapi({ description: "Stripe settings (stored encrypted, never returned); null removes them" }),
+    provider_requests_per_second: ProviderRateInputSchema.optional(),
   })
   .strict()
   .openapi("UpdateTenantRequest");
