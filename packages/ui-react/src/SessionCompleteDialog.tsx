@@ -154,10 +154,11 @@ export function SessionCompleteDialog(props: SessionCompleteDialogProps) {
     if (typeof dialog.showModal === "function") {
       if (!dialog.open) dialog.showModal();
     } else {
-      // No native modal dialogs (older browsers, jsdom): open it and move focus in; onKeyDown keeps it there.
+      // No native modal dialogs (older browsers, jsdom): open it; onKeyDown keeps focus inside.
       dialog.setAttribute("open", "");
-      focusables(dialog)[0]?.focus();
     }
+    // The first control, whichever the browser would pick: the first star, or Close for the tutor.
+    focusables(dialog)[0]?.focus();
     return () => {
       dialog.removeEventListener("cancel", cancel);
       if (dialog.open && typeof dialog.close === "function") dialog.close();
@@ -205,11 +206,12 @@ export function SessionCompleteDialog(props: SessionCompleteDialogProps) {
       props.onDisputed?.(escrow);
     });
   };
-  // Without a native modal dialog, Tab and Shift+Tab cycle inside, and Escape closes it.
+  // Tab and Shift+Tab cycle inside (a native modal would let Tab leave for the browser's own UI);
+  // without a native modal dialog, Escape closes it here (a native one sends "cancel").
   const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
     const dialog = ref.current;
-    if (!modal || !dialog || typeof dialog.showModal === "function") return;
-    if (event.key === "Escape") {
+    if (!modal || !dialog) return;
+    if (event.key === "Escape" && typeof dialog.showModal !== "function") {
       event.preventDefault();
       close();
     } else if (event.key === "Tab") {
