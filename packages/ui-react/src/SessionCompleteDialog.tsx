@@ -76,6 +76,8 @@ export interface SessionCompleteDialogProps {
    * dates are filled in after hydration; pass a zone to render them on the server too.
    */
   timeZone?: string;
+  /** Formats the dates it mentions, to match the rest of your pages (a full date and time by default). */
+  formatDate?: (date: Date) => string;
   messages?: Partial<CompleteDialogMessages>;
   /** "Later", "Close" or Escape. The dialog hides itself either way. */
   onClose?: () => void;
@@ -232,9 +234,7 @@ export function SessionCompleteDialog(props: SessionCompleteDialogProps) {
   const escrowStatus = disputed ? "disputed" : status.escrow.status;
   const releaseAt = status.escrow.release_at;
   const when =
-    releaseAt && (timeZone || mounted)
-      ? new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short", timeZone }).format(new Date(releaseAt))
-      : "";
+    releaseAt && (timeZone || mounted) ? (props.formatDate ?? fullDate(locale, timeZone))(new Date(releaseAt)) : "";
   const disputable = role === "student" && (escrowStatus === "held" || escrowStatus === "release_scheduled");
   let payment: ReactNode = null;
   if (disputed) payment = messages.reportSent;
@@ -362,6 +362,9 @@ export function SessionCompleteDialog(props: SessionCompleteDialogProps) {
 function focusables(root: HTMLElement): HTMLElement[] {
   return Array.from(root.querySelectorAll<HTMLElement>("*")).filter((el) => el.matches(FOCUSABLE));
 }
+
+const fullDate = (locale: string | undefined, timeZone: string | undefined) => (date: Date) =>
+  new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short", timeZone }).format(date);
 
 /** The tutor's share in the escrow's currency ("$40.00", "¥4,000"). */
 function money(escrow: SessionStatus["escrow"], locale: string | undefined): string {

@@ -58,6 +58,8 @@ export interface SessionTimerProps {
   locale?: string;
   /** IANA zone for the deadlines it mentions; the viewer's own by default (filled in after hydration). */
   timeZone?: string;
+  /** Formats the deadlines it mentions, to match the rest of your pages ("3:10 PM" by default). */
+  formatDate?: (date: Date) => string;
   messages?: Partial<SessionTimerMessages>;
   /** See `SessionActionButton`: return a fresh participant token when the current one expired. */
   onTokenExpired?: TokenRefresher;
@@ -123,7 +125,12 @@ export function SessionTimer(props: SessionTimerProps) {
 
   // Deadlines are shown in the viewer's zone, known only in the browser (unless `timeZone` is given).
   const now = countdown.now ?? (status ? Date.parse(status.server_time) : 0);
-  const moment = (iso: string) => (timeZone || mounted ? formatMoment(iso, now, locale, timeZone) : "");
+  const moment = (iso: string) =>
+    !(timeZone || mounted)
+      ? ""
+      : props.formatDate
+        ? props.formatDate(new Date(iso))
+        : formatMoment(iso, now, locale, timeZone);
 
   const other: Role = status?.role === "tutor" ? "student" : "tutor";
   const alone = status?.status === "in_progress" && !status.participants[other].joined_at;

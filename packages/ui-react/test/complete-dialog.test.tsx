@@ -206,6 +206,13 @@ describe("as a modal dialog", () => {
     opener.remove();
   });
 
+  it("formatDate puts the platform's own date format in the text", async () => {
+    sessionView = completed({ role: "tutor" });
+    render(<SessionCompleteDialog client={client()} formatDate={(d) => `<${d.toISOString()}>`} />);
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain("will be released on <2030-03-06T14:58:00.000Z>.");
+  });
+
   it("modal={false} is an inline region in the page's flow", async () => {
     render(<SessionCompleteDialog client={client()} modal={false} />);
     const region = await screen.findByRole("region", { name: "Session completed" });

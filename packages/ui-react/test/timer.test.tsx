@@ -215,6 +215,12 @@ describe("SessionTimer's visible text", () => {
     expect([t.state(), t.label()]).toEqual(["normal", "Time left"]);
   });
 
+  it("formatDate puts the platform's own date format in the text", async () => {
+    vi.setSystemTime(local(END + MINUTE));
+    const t = await mount({ formatDate: (d) => `<${d.toISOString()}>` });
+    expect(t.detail()).toBe(`The session closes automatically at <${new Date(AUTO_COMPLETE).toISOString()}>.`);
+  });
+
   it("without a timeZone, dates wait for the browser: the server's render has none", async () => {
     const { renderToString } = await import("react-dom/server");
     const status = live(END + MINUTE);
