@@ -214,24 +214,36 @@ describe("platform demo, end to end in Chromium", () => {
     }
     await capture(student, "09-student-last-minute");
 
+    // A minute later: overtime, in its own look, saying when LessonKit closes the session.
+    await step(tutor, "+1 min");
+    for (const page of [student, tutor]) {
+      const box = page.locator(".lk-timer");
+      await box.getByText("Overtime").waitFor();
+      expect(await box.getAttribute("data-state")).toBe("overtime");
+      expect(await box.locator(".lk-timer__detail").textContent()).toMatch(
+        /^The session closes automatically at (Mon|Tue|Wed|Thu|Fri|Sat|Sun), .* (AM|PM)\.$/,
+      );
+    }
+    await capture(tutor, "10-tutor-overtime");
+
     // Tom ends the session. He reads his payout; Ana rates it and sees how to report a problem.
     await tutor.getByRole("button", { name: "End session" }).click();
     const tutorDialog = tutor.getByRole("dialog", { name: "Session completed" });
     await tutorDialog
       .getByText(/^Your payment of \$40\.00 will be released on (Mon|Tue|Wed|Thu|Fri|Sat|Sun), /)
       .waitFor();
-    await capture(tutor, "10-tutor-completed");
+    await capture(tutor, "11-tutor-completed");
     const dialog = student.getByRole("dialog", { name: "Session completed" });
     await dialog.getByText(/you can report a problem until/).waitFor();
     expect(await dialog.textContent()).not.toMatch(/\$40|tutor's payment/);
     await dialog.getByRole("radio", { name: "5 stars" }).check();
     await dialog.getByLabel(/Comment/).fill("Clear and patient.");
-    await capture(student, "11-student-rating", { axe: true });
+    await capture(student, "12-student-rating", { axe: true });
     await dialog.getByRole("button", { name: "Submit rating" }).click();
     await dialog.getByText("Thanks for your rating.").waitFor();
     await dialog.getByRole("button", { name: "Report a problem" }).click();
     await dialog.getByRole("textbox", { name: "What went wrong?" }).fill("The sound dropped twice.");
-    await capture(student, "12-student-report-form");
+    await capture(student, "13-student-report-form");
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await dialog.getByRole("button", { name: "Close" }).click();
     await tutorDialog.getByRole("button", { name: "Close" }).click();
@@ -248,14 +260,14 @@ describe("platform demo, end to end in Chromium", () => {
     await balance.getByTestId("balance-released").filter({ hasText: "$40.00" }).waitFor();
     expect(await balance.getByTestId("balance-pending").textContent()).toBe("$0.00");
     await lesson(tutor).getByText("Payment released to tutor").waitFor();
-    await capture(tutor, "13-tutor-paid", { axe: true });
+    await capture(tutor, "14-tutor-paid", { axe: true });
 
     // The student's feed is the student's: never the tutor's payout.
     await feed(student).getByText("Anything wrong?").waitFor();
     await expect.poll(() => feed(tutor).locator(".feed__item").count(), { timeout: UI_TIMEOUT }).toBeGreaterThan(8);
     const studentFeed = (await feed(student).textContent()) ?? "";
     expect(studentFeed).not.toMatch(/\$40|paid to you|payout/i);
-    await capture(student, "14-student-feed");
+    await capture(student, "15-student-feed");
 
     // Every feed item has its time, and every date on the page is in one format.
     for (const page of [student, tutor]) {
