@@ -159,7 +159,7 @@ export function SessionCompleteDialog(props: SessionCompleteDialogProps) {
       // No native modal dialogs (older browsers, jsdom): open it; onKeyDown keeps focus inside.
       dialog.setAttribute("open", "");
     }
-    // The first control, whichever the browser would pick: the first star, or Close for the tutor.
+    // Focus goes to the first control: the first star for a student who may rate, else a button.
     focusables(dialog)[0]?.focus();
     return () => {
       dialog.removeEventListener("cancel", cancel);
