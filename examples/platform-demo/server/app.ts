@@ -9,6 +9,7 @@ import {
   type WebhookEvent,
 } from "@lessonkit/sdk";
 import { Hono } from "hono";
+import { lessonMoments } from "./moments";
 import { bookingIdOf, describeEvent, NotificationFeed } from "./notifications";
 import { type DemoUser, type Side, USERS, userFor } from "./users";
 
@@ -29,7 +30,8 @@ type Env = { Variables: { user: DemoUser } };
 
 const LESSON = { duration_minutes: 60, amount: 5000, platform_fee: 1000, currency: "usd" };
 const STARTS_IN_MINUTES = [10, 60, 24 * 60];
-const CLOCK_STEPS = [5 * 60, 3600, 24 * 3600];
+/** LessonKit's own limit for one move of the test clock. */
+const MAX_CLOCK_STEP_SECONDS = 90 * 24 * 3600;
 /** Bookings whose session the browser can follow with a participant token. */
 const SESSION_STATUSES = new Set<Booking["status"]>(["confirmed", "in_progress", "completed", "no_show"]);
 
@@ -52,10 +54,15 @@ export function createDemoApp(options: DemoAppOptions) {
     return { tenant, now: Date.now() + (tenant.test_clock?.offset_seconds ?? 0) * 1000 };
   };
 
-  const tokenFor = async (booking: Booking, role: Side, now: number): Promise<ParticipantToken | null> => {
+  const tokenFor = async (
+    booking: Booking,
+    role: Side,
+    now: number,
+    fresh = false,
+  ): Promise<ParticipantToken | null> => {
     const key = `${booking.id}:${role}`;
     const cached = tokenCache.get(key);
-    if (cached && Date.parse(cached.expires_at) - now > 5 * 60_000) return cached;
+    if (!fresh && cached && Date.parse(cached.expires_at) - now > 5 * 60_000) return cached;
     try {
       const token = await lk.bookings.participantToken(booking.id, role);
       tokenCache.set(key, token);
@@ -106,15 +113,15 @@ export function createDemoApp(options: DemoAppOptions) {
       booking = await lk.bookings.get(bookingId);
       bookingCache.set(bookingId, booking);
     }
-    const text = describeEvent(event, booking);
-    if (!text) return;
+    const lines = describeEvent(event, booking);
+    if (!lines.student && !lines.tutor) return;
     feed.add({
       id: webhookId,
       type: event.type,
-      ...text,
+      lines,
       booking_id: bookingId,
       created_at: event.created_at,
-      user_ids: [booking.student.id, booking.tutor.id],
+      user_ids: { student: booking.student.id, tutor: booking.tutor.id },
     });
   }
 
@@ -173,12 +180,16 @@ export function createDemoApp(options: DemoAppOptions) {
   app.get("/api/bookings", async (c) => {
     const user = c.get("user");
     const filter = user.role === "student" ? { student_id: user.id } : { tutor_id: user.id };
-    const [{ now }, page] = await Promise.all([tenantClock(), lk.bookings.list({ ...filter, limit: 50 })]);
+    const [{ tenant, now }, page] = await Promise.all([tenantClock(), lk.bookings.list({ ...filter, limit: 50 })]);
     const rows = await Promise.all(
       page.data.map(async (booking) => {
         bookingCache.set(booking.id, booking);
         const token = SESSION_STATUSES.has(booking.status) ? await tokenFor(booking, user.role, now) : null;
-        return { booking, token: token && { token: token.token, expires_at: token.expires_at } };
+        return {
+          booking,
+          token: token && { token: token.token, expires_at: token.expires_at },
+          moments: lessonMoments(booking, tenant.policy),
+        };
       }),
     );
     return c.json({ bookings: rows });
@@ -214,7 +225,18 @@ export function createDemoApp(options: DemoAppOptions) {
     return c.json({ booking: paid });
   });
 
-  app.get("/api/notifications", (c) => c.json({ notifications: feed.forUser(c.get("user").id) }));
+  // A participant token ran out while the page was open: mint a fresh one for the page's client.
+  app.post("/api/bookings/:id/token", async (c) => {
+    const user = c.get("user");
+    const booking = await ownBooking(user, c.req.param("id"));
+    if (!booking) return c.json({ error: "not your booking" }, 404);
+    const { now } = await tenantClock();
+    const token = await tokenFor(booking, user.role, now, true);
+    if (!token) return c.json({ error: "this lesson can no longer be opened", code: "participant_access_ended" }, 410);
+    return c.json({ token: token.token, expires_at: token.expires_at });
+  });
+
+  app.get("/api/notifications", (c) => c.json({ notifications: feed.forUser(c.get("user")) }));
 
   app.get("/api/balance", async (c) => {
     const user = c.get("user");
@@ -222,10 +244,23 @@ export function createDemoApp(options: DemoAppOptions) {
     return c.json(await lk.tutors.balance(user.id));
   });
 
+  // Moves the sandbox clock by `advance_seconds`, or to the moment `to` (ISO 8601); only forward.
   app.post("/api/sandbox/clock", async (c) => {
-    const input = (await c.req.json().catch(() => ({}))) as { advance_seconds?: unknown };
-    const seconds = Number(input.advance_seconds);
-    if (!CLOCK_STEPS.includes(seconds)) return c.json({ error: "advance_seconds must be 300, 3600 or 86400" }, 400);
+    const input = (await c.req.json().catch(() => ({}))) as { advance_seconds?: unknown; to?: unknown };
+    let seconds = Number(input.advance_seconds);
+    if (input.to !== undefined) {
+      const target = typeof input.to === "string" ? Date.parse(input.to) : Number.NaN;
+      if (Number.isNaN(target)) return c.json({ error: "to must be an ISO 8601 time", code: "invalid_time" }, 400);
+      const { now } = await tenantClock();
+      seconds = Math.ceil((target - now) / 1000);
+      if (seconds <= 0) return c.json({ error: "the sandbox clock only moves forward", code: "clock_in_past" }, 400);
+    }
+    if (!Number.isInteger(seconds) || seconds <= 0 || seconds > MAX_CLOCK_STEP_SECONDS) {
+      return c.json(
+        { error: `advance_seconds must be a whole number from 1 to ${MAX_CLOCK_STEP_SECONDS}`, code: "invalid_step" },
+        400,
+      );
+    }
     const clock = await lk.sandbox.advanceClock(seconds);
     return c.json({ now: clock.now, offset_seconds: clock.offset_seconds });
   });

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +26,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "lessonkit-demo-e2e-"));
+  rmSync(ARTIFACTS, { recursive: true, force: true }); // only this run's screenshots
   mkdirSync(ARTIFACTS, { recursive: true });
   lessonkit = await startLessonKit({ port: 0, databaseUrl: `file:${join(workDir, "lessonkit.db")}` });
   demo = await startDemo({
@@ -65,60 +67,120 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const WIDTHS = [1280, 390] as const;
 const feed = (page: Page) => page.getByRole("region", { name: "Notifications" });
 const lesson = (page: Page) => page.locator("li.booking").filter({ hasText: "Algebra (e2e)" });
-const timeTravel = (page: Page, label: string) =>
-  page.getByRole("group", { name: "Time travel" }).getByRole("button", { name: label }).click();
+const step = (page: Page, label: string) =>
+  page.getByRole("group", { name: "Move the clock forward" }).getByRole("button", { name: label }).click();
+/** Jumps the sandbox clock to a moment of the lesson, through the demo's "Jump to" control. */
+async function jumpTo(page: Page, moment: string) {
+  const form = page.getByRole("form", { name: "Jump to a moment of a lesson" });
+  const select = form.getByLabel("Jump to");
+  const option = select.locator("option", { hasText: new RegExp(`^${moment} ·`) });
+  await select.selectOption((await option.getAttribute("value")) ?? "");
+  await form.getByRole("button", { name: "Jump" }).click();
+}
+/** "Mon, Nov 30, 2:05 PM": the demo's one date format. */
+const DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [A-Z][a-z]{2} \d{1,2}, \d{1,2}:\d{2}\s(AM|PM)$/;
+
+/** axe-core's violations on the page (WCAG A/AA and best practices), axe injected from npm. */
+async function axeViolations(page: Page) {
+  if (!(await page.evaluate(() => "axe" in window))) {
+    await page.addScriptTag({
+      content: readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8"),
+    });
+  }
+  return page.evaluate(async () => {
+    type Result = { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
+    const axe = (window as unknown as { axe: { run: (d: Document, o: object) => Promise<Result> } }).axe;
+    const { violations } = await axe.run(document, { resultTypes: ["violations"] });
+    return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+}
+
+/**
+ * Saves the screen at a laptop's and a phone's width (test-artifacts/<name>-<width>.png) and
+ * fails if the page scrolls sideways at either (or, with `axe`, if axe-core finds a violation).
+ */
+async function capture(page: Page, name: string, options: { axe?: boolean } = {}) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 860 });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, `${name} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
+    if (options.axe) expect(await axeViolations(page), `axe on ${name} at ${width} px`).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 860 });
+}
 
 describe("platform demo, end to end in Chromium", () => {
-  it("books, pays, starts, joins, takes notes, ends, rates and pays the tutor 24 hours later", async () => {
+  it("books, pays, starts, joins, takes notes, ends, rates and pays the tutor, at a laptop's and a phone's width", async () => {
     onTestFailed(async () => {
-      await Promise.allSettled([shot(student, "failed-student"), shot(tutor, "failed-tutor")]);
+      await Promise.allSettled([
+        student.screenshot({ path: join(ARTIFACTS, "failed-student.png"), fullPage: true }),
+        tutor.screenshot({ path: join(ARTIFACTS, "failed-tutor.png"), fullPage: true }),
+      ]);
       console.error(`--- lessonkit output ---\n${lessonkit.output()}\npage errors: ${pageErrors.join("\n")}`);
     });
-    // Ana books a lesson starting in 10 minutes and pays with the sandbox card.
+    const signIn = await student.context().newPage();
+    await signIn.goto(demo.url);
+    await signIn.getByRole("link", { name: "Ana, the student" }).waitFor();
+    await capture(signIn, "00-sign-in");
+    await signIn.close();
+
+    // Ana books a lesson starting in 10 minutes; paying is the primary action.
     await student.getByLabel("Subject").fill("Algebra (e2e)");
     await student.getByLabel("Starts").selectOption("10");
     await student.getByRole("button", { name: "Book lesson" }).click();
-    await lesson(student)
-      .getByRole("button", { name: /Pay \$50\.00/ })
-      .click();
+    const pay = lesson(student).getByRole("button", { name: "Pay $50.00" });
+    await pay.waitFor();
+    expect(await pay.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(59, 91, 219)");
+    await capture(student, "01-student-booked");
+    await pay.click();
 
-    // Both see the action button counting down to the join window (which opens 5 minutes before).
+    // Both see what the countdown counts to: the join window, 5 minutes before the start.
     for (const page of [student, tutor]) {
       await lesson(page)
         .locator('.lk-action[data-state="upcoming"]')
-        .filter({ hasText: /^In \d+ minutes?/ })
+        .filter({ hasText: /^Join opens in \d+ minutes?/ })
         .waitFor();
     }
-    await feed(student).getByText("Payment held").waitFor();
-    await shot(student, "01-student-booked-countdown");
-    await shot(tutor, "02-tutor-bookings-countdown");
+    await feed(student).getByText("Payment received").waitFor();
+    await feed(tutor).getByText("Lesson confirmed").waitFor();
+    await capture(student, "02-student-countdown");
+    await capture(tutor, "03-tutor-countdown");
 
-    // Time travel to 5 minutes before the start: the tutor may start, the student may join.
-    await timeTravel(tutor, "+5 min");
-    const start = lesson(tutor).getByRole("button", { name: "Start session" });
-    const join = lesson(student).getByRole("button", { name: "Join session" });
-    await Promise.all([start.waitFor(), join.waitFor()]);
-    await feed(tutor).getByText("Session starts in 5 minutes").waitFor();
-    await shot(tutor, "03-tutor-start-session");
-    await shot(student, "04-student-join-session");
+    // Jump to the join window: the tutor may start, the student may join.
+    await jumpTo(tutor, "Join opens");
+    const startButton = lesson(tutor).getByRole("button", { name: "Start session" });
+    const joinButton = lesson(student).getByRole("button", { name: "Join session" });
+    await Promise.all([startButton.waitFor(), joinButton.waitFor()]);
+    await feed(tutor).getByText("Algebra (e2e) starts in 5 minutes").waitFor();
+    await capture(tutor, "04-tutor-start");
+    await capture(student, "05-student-join");
 
-    // Tom starts, Ana joins: both are on the session screen with LessonKit's timer.
-    await start.click();
-    await tutor.getByText("Waiting for Ana to join…").waitFor();
-    await join.click();
-    await student.getByText("Tom is here").waitFor();
-    await tutor.getByText("Ana is here").waitFor();
-    await student.getByText("Video is off").waitFor();
+    // Tom starts and waits alone: the timer says for whom, and until when.
+    await startButton.click();
+    const tutorTimer = tutor.locator(".lk-timer");
+    await tutorTimer.getByText("Waiting for the student to join").waitFor();
+    expect(await tutorTimer.locator(".lk-timer__detail").textContent()).toMatch(
+      /^If the student has not joined by (Mon|Tue|Wed|Thu|Fri|Sat|Sun), .* (AM|PM), the lesson counts as missed\.$/,
+    );
+    // The video panel speaks to a person: no channel, uid or token.
+    const video = tutor.getByRole("region", { name: "Video" });
+    await video.getByText("Video isn't available for this lesson").waitFor();
+    expect(await video.textContent()).not.toMatch(/channel|uid|token|AGORA/i);
+    await capture(tutor, "06-tutor-waiting");
 
-    // Started 5 minutes early, the timer holds the whole hour until the slot begins; at the start
-    // (+5 min on the test clock) it counts down.
+    await joinButton.click();
+    await student.locator(".lk-timer").getByText("Time left").waitFor();
+    await tutorTimer.getByText("Time left").waitFor();
+    // Started 5 minutes early, the timer holds the whole hour until the slot begins.
     const timer = student.getByRole("timer");
     await timer.filter({ hasText: "01:00:00" }).waitFor();
-    await tutor.getByRole("timer").filter({ hasText: "01:00:00" }).waitFor();
-    await timeTravel(tutor, "+5 min");
+    await jumpTo(tutor, "Lesson starts");
     const left = () =>
       student.evaluate(() => {
         const match = /^(\d+):(\d{2}):(\d{2})$/.exec(document.querySelector('[role="timer"]')?.textContent ?? "");
@@ -139,39 +201,95 @@ describe("platform demo, end to end in Chromium", () => {
     const asTutor = await api.bookings.participantToken(booking!.id, "tutor");
     const saved = await new SessionClient({ token: asTutor.token, baseUrl: lessonkit.url }).status();
     expect(saved.notes).toBe(notes);
-    await shot(tutor, "05-tutor-session");
-    await shot(student, "06-student-session");
+    await capture(tutor, "07-tutor-session");
+    await capture(student, "08-student-session", { axe: true });
 
-    // Tom ends the session; Ana rates it in the completion dialog.
+    // One minute before the end, in one jump: the last-minute look, in words.
+    await jumpTo(tutor, "1 min before the end");
+    for (const page of [student, tutor]) {
+      const box = page.locator(".lk-timer");
+      await box.getByText("Last minute").waitFor();
+      expect(await box.getAttribute("data-state")).toBe("critical");
+      expect(await box.getByRole("timer").textContent()).toMatch(/^00:00:[0-5]\d$/);
+    }
+    await capture(student, "09-student-last-minute");
+
+    // A minute later: overtime, in its own look, saying when LessonKit closes the session.
+    await step(tutor, "+1 min");
+    for (const page of [student, tutor]) {
+      const box = page.locator(".lk-timer");
+      await box.getByText("Overtime").waitFor();
+      expect(await box.getAttribute("data-state")).toBe("overtime");
+      expect(await box.locator(".lk-timer__detail").textContent()).toMatch(
+        /^The session closes automatically at (Mon|Tue|Wed|Thu|Fri|Sat|Sun), .* (AM|PM)\.$/,
+      );
+    }
+    await capture(tutor, "10-tutor-overtime");
+
+    // Tom ends the session. He reads his payout; Ana rates it and sees how to report a problem.
     await tutor.getByRole("button", { name: "End session" }).click();
-    await tutor
-      .getByRole("dialog")
-      .getByText(/Your payment will be released on/)
+    const tutorDialog = tutor.getByRole("dialog", { name: "Session completed" });
+    await tutorDialog
+      .getByText(/^Your payment of \$40\.00 will be released on (Mon|Tue|Wed|Thu|Fri|Sat|Sun), /)
       .waitFor();
-    const dialog = student.getByRole("dialog");
-    await dialog.getByText("Session completed").waitFor();
+    await capture(tutor, "11-tutor-completed");
+    const dialog = student.getByRole("dialog", { name: "Session completed" });
+    await dialog.getByText(/you can report a problem until/).waitFor();
+    expect(await dialog.textContent()).not.toMatch(/\$40|tutor's payment/);
     await dialog.getByRole("radio", { name: "5 stars" }).check();
     await dialog.getByLabel(/Comment/).fill("Clear and patient.");
+    await capture(student, "12-student-rating", { axe: true });
     await dialog.getByRole("button", { name: "Submit rating" }).click();
     await dialog.getByText("Thanks for your rating.").waitFor();
-    await shot(student, "07-student-rated");
-    await tutor.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    await dialog.getByRole("button", { name: "Report a problem" }).click();
+    await dialog.getByRole("textbox", { name: "What went wrong?" }).fill("The sound dropped twice.");
+    await capture(student, "13-student-report-form");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await tutorDialog.getByRole("button", { name: "Close" }).click();
 
     // Before the release: the tutor's money is pending.
     const balance = tutor.getByRole("region", { name: "Balance" });
     await balance.getByTestId("balance-pending").filter({ hasText: "$40.00" }).waitFor();
     expect(await balance.getByTestId("balance-released").textContent()).toBe("$0.00");
-    await feed(tutor).getByText("Lesson rated 5★").waitFor();
+    await feed(tutor).getByText("New rating: 5★").waitFor();
 
-    // 24 hours later the escrow is released: the webhook lands in the feed, the balance moves.
-    await timeTravel(tutor, "+24 h");
-    await feed(tutor).getByText("Payment released to tutor").waitFor();
-    await feed(student).getByText("Payment released to tutor").waitFor();
+    // Jump to the payout: the webhook lands in the tutor's feed, the balance moves.
+    await jumpTo(tutor, "Payout to tutor");
+    await feed(tutor).getByText("Payout sent").waitFor();
     await balance.getByTestId("balance-released").filter({ hasText: "$40.00" }).waitFor();
     expect(await balance.getByTestId("balance-pending").textContent()).toBe("$0.00");
     await lesson(tutor).getByText("Payment released to tutor").waitFor();
-    await shot(tutor, "08-tutor-paid");
-    await shot(student, "09-student-feed");
+    await capture(tutor, "14-tutor-paid");
+
+    // The student's feed is the student's: never the tutor's payout.
+    await feed(student).getByText("Anything wrong?").waitFor();
+    await expect.poll(() => feed(tutor).locator(".feed__item").count(), { timeout: UI_TIMEOUT }).toBeGreaterThan(8);
+    const studentFeed = (await feed(student).textContent()) ?? "";
+    expect(studentFeed).not.toMatch(/\$40|paid to you|payout/i);
+    await capture(student, "15-student-feed");
+
+    // Every feed item has its time, and every date on the page is in one format.
+    for (const page of [student, tutor]) {
+      const items = feed(page).locator(".feed__item");
+      const times = await items.locator("time").allTextContents();
+      expect(times).toHaveLength(await items.count());
+      const dates = [
+        ...times,
+        ...(await page.locator(".booking__when").allTextContents()).map((t) => t.split(" · ")[0]),
+      ];
+      for (const text of dates) expect(text).toMatch(DATE);
+    }
+
+    // A page whose token ran out gets a fresh one from the backend (what onTokenExpired calls);
+    // only for the user's own booking.
+    const renew = (as: string) =>
+      fetch(`${demo.url}/api/bookings/${booking!.id}/token`, { method: "POST", headers: { "x-demo-user": as } });
+    const renewed = await renew("student");
+    expect(renewed.status).toBe(200);
+    const { token } = (await renewed.json()) as { token: string };
+    expect((await new SessionClient({ token, baseUrl: lessonkit.url }).status()).role).toBe("student");
+    expect((await renew("nobody")).status).toBe(401);
 
     const escrow = (await api.bookings.get(booking!.id)).escrow;
     expect(escrow.status).toBe("released");
@@ -187,8 +305,8 @@ describe("platform demo, end to end in Chromium", () => {
     const { notifications: items } = (await notifications.json()) as { notifications: { id: string }[] };
     expect(items.filter((n) => n.id === held!.id)).toHaveLength(1);
     const titles = await feed(tutor).locator(".feed__item strong").allTextContents();
-    expect(titles.filter((t) => t === "Payment held")).toHaveLength(1);
-    expect(titles.filter((t) => t === "Payment released to tutor")).toHaveLength(1);
+    expect(titles.filter((t) => t === "Lesson confirmed")).toHaveLength(1);
+    expect(titles.filter((t) => t === "Payout sent")).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -16,12 +16,16 @@ function SignIn() {
     <main className="signin">
       <h1>Tutorly</h1>
       <p>A small tutoring platform built on LessonKit. Sign in as:</p>
-      <ul>
+      <ul className="signin__choices">
         <li>
-          <a href="?as=student">Ana, the student</a>
+          <a className="button primary" href="?as=student">
+            Ana, the student
+          </a>
         </li>
         <li>
-          <a href="?as=tutor">Tom, the tutor</a>
+          <a className="button" href="?as=tutor">
+            Tom, the tutor
+          </a>
         </li>
       </ul>
       <p className="muted">Open each in its own window to play both sides of a lesson.</p>
@@ -33,32 +37,38 @@ function Platform() {
   // Bumped after every time travel: lists, statuses and balances reload at once.
   const [clockVersion, setClockVersion] = useState(0);
   const [active, setActive] = useState<ActiveSession | null>(null);
-  const me = usePoll(api.me, 5_000, [clockVersion]);
+  // Every 2 s: the sandbox clock another window moved shows here soon after.
+  const me = usePoll(api.me, 2_000, [clockVersion]);
+  const list = usePoll(api.bookings, 3_000, [clockVersion]);
 
   if (!me.data) {
-    return <p className="loading">{me.error ? `Cannot reach the demo backend: ${me.error}` : "Loading…"}</p>;
+    return <p className="loading">{me.error ? `Cannot reach Tutorly right now: ${me.error}` : "Loading…"}</p>;
   }
   const { user, other } = me.data;
   return (
     <div className="layout">
       <header className="topbar">
         <strong className="brand">Tutorly</strong>
-        <span>
-          Signed in as <b>{user.name}</b> ({user.role}) ·{" "}
-          <a href={`?as=${other.role}`}>
-            switch to {other.name} ({other.role})
-          </a>
+        <span className="account">
+          <span>
+            Signed in as <b>{user.name}</b> ({user.role})
+          </span>
+          <a href={`?as=${other.role}`}>Switch to {other.name}</a>
         </span>
         {user.role === "tutor" ? <TutorBalance clockVersion={clockVersion} /> : null}
-        {me.data.sandbox ? (
-          <TimeTravel tenantNow={me.data.tenant_now} onAdvanced={() => setClockVersion((v) => v + 1)} />
-        ) : null}
       </header>
+      {me.data.sandbox ? (
+        <TimeTravel
+          tenantNow={me.data.tenant_now}
+          rows={list.data ?? []}
+          onAdvanced={() => setClockVersion((v) => v + 1)}
+        />
+      ) : null}
       <main className="content">
         {active ? (
           <SessionScreen session={active} me={me.data} clockVersion={clockVersion} onLeave={() => setActive(null)} />
         ) : (
-          <BookingsScreen me={me.data} clockVersion={clockVersion} onEnter={setActive} />
+          <BookingsScreen me={me.data} list={list} clockVersion={clockVersion} onEnter={setActive} />
         )}
       </main>
       <aside className="sidebar">

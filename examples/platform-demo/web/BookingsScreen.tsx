@@ -1,20 +1,19 @@
 import type { Booking } from "@lessonkit/sdk";
 import { SessionClient } from "@lessonkit/sdk/browser";
 import { SessionActionButton, useSessionStatus } from "@lessonkit/ui-react";
-import { type FormEvent, useEffect, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { api, type BookingRow, lessonkitBaseUrl, type Me, money, when } from "./api";
 import type { ActiveSession } from "./SessionScreen";
-import { usePoll } from "./usePoll";
 
 interface Props {
   me: Me;
+  list: { data: BookingRow[] | undefined; error: string | null; reload: () => void };
   clockVersion: number;
   onEnter: (session: ActiveSession) => void;
 }
 
 /** The student's and the tutor's list of lessons, each with LessonKit's action button. */
-export function BookingsScreen({ me, clockVersion, onEnter }: Props) {
-  const list = usePoll(api.bookings, 3_000, [clockVersion]);
+export function BookingsScreen({ me, list, clockVersion, onEnter }: Props) {
   const student = me.user.role === "student";
   return (
     <section aria-labelledby="lessons-title">
@@ -64,18 +63,19 @@ function BookLesson({ tutorName, onBooked }: { tutorName: string; onBooked: () =
   return (
     <form className="book" onSubmit={submit} aria-label="Book a lesson">
       <label>
-        Subject <input value={subject} onChange={(e) => setSubject(e.target.value)} required maxLength={80} />
+        Subject
+        <input value={subject} onChange={(e) => setSubject(e.target.value)} required maxLength={80} />
       </label>
       <label>
-        Starts{" "}
+        Starts
         <select value={startsIn} onChange={(e) => setStartsIn(Number(e.target.value))}>
           <option value={10}>in 10 minutes</option>
           <option value={60}>in 1 hour</option>
           <option value={1440}>in 24 hours</option>
         </select>
       </label>
-      <span className="muted">60 min with {tutorName} · $50.00</span>
-      <button type="submit" disabled={busy}>
+      <span className="muted book__terms">60 min with {tutorName} · $50.00</span>
+      <button type="submit" className="primary" disabled={busy}>
         {busy ? "Booking…" : "Book lesson"}
       </button>
       {error ? <span role="alert">{error}</span> : null}
@@ -117,7 +117,7 @@ function BookingItem(props: {
     <li className="booking" data-booking-id={booking.id} aria-label={`${booking.subject ?? "Lesson"} ${withWhom}`}>
       <div className="booking__main">
         <strong>{booking.subject ?? "Lesson"}</strong> <span>{withWhom}</span>
-        <div className="muted">
+        <div className="muted booking__when">
           {when(booking.scheduled_start)} · {booking.duration_minutes} min · {money(escrow.amount, escrow.currency)}
         </div>
         <div className="booking__status">
@@ -130,7 +130,9 @@ function BookingItem(props: {
           student ? (
             <PayButton booking={booking} onPaid={props.onChanged} />
           ) : (
-            <span className="muted">Waiting for the student's payment</span>
+            <span className="muted" role="status">
+              Waiting for the student's payment
+            </span>
           )
         ) : token ? (
           <LiveSessionAction
@@ -160,10 +162,11 @@ function PayButton({ booking, onPaid }: { booking: Booking; onPaid: () => void }
     }
   };
   return (
-    <span>
-      <button type="button" onClick={pay} disabled={busy}>
-        {busy ? "Paying…" : `Pay ${money(booking.escrow.amount, booking.escrow.currency)} (sandbox card)`}
+    <span className="pay">
+      <button type="button" className="primary" onClick={pay} disabled={busy}>
+        {busy ? "Paying…" : `Pay ${money(booking.escrow.amount, booking.escrow.currency)}`}
       </button>
+      <span className="muted pay__note">Sandbox card: no real money moves</span>
       {error ? <span role="alert">{error}</span> : null}
     </span>
   );
@@ -176,28 +179,39 @@ function LiveSessionAction(props: {
   clockVersion: number;
   onEnter: (session: ActiveSession) => void;
 }) {
-  const client = useMemo(() => new SessionClient({ token: props.token, baseUrl: lessonkitBaseUrl }), [props.token]);
-  const { status, update, refetch } = useSessionStatus(client, { intervalMs: 2_000 });
+  // One client per lesson for the page's life: a newer token from the list is handed to it.
+  const [client] = useState(() => new SessionClient({ token: props.token, baseUrl: lessonkitBaseUrl }));
+  useEffect(() => client.setToken(props.token), [client, props.token]);
+  const bookingId = props.booking.id;
+  const onTokenExpired = () => api.freshToken(bookingId);
+  const { status, update, refetch } = useSessionStatus(client, { intervalMs: 2_000, onTokenExpired });
   // Time travel moved the server's clock: ask again now rather than at the next poll.
   useEffect(() => {
     if (props.clockVersion > 0) refetch().catch(() => {});
   }, [props.clockVersion, refetch]);
 
-  const canRate = status?.status === "completed" && status.role === "student" && !status.rating;
+  const completed = status?.status === "completed" && status.role === "student";
+  const canRate = completed && !status.rating;
+  const canReport = completed && (status.escrow.status === "held" || status.escrow.status === "release_scheduled");
   return (
     <>
       <SessionActionButton
         client={client}
         status={status}
         locale="en"
+        onTokenExpired={onTokenExpired}
         onStarted={(video, session) => {
           update(session);
           props.onEnter({ booking: props.booking, client, video, status: session });
         }}
       />
-      {canRate && status ? (
-        <button type="button" onClick={() => props.onEnter({ booking: props.booking, client, video: null, status })}>
-          Rate lesson
+      {(canRate || canReport) && status ? (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => props.onEnter({ booking: props.booking, client, video: null, status })}
+        >
+          {canRate ? "Rate lesson" : "Report a problem"}
         </button>
       ) : null}
     </>

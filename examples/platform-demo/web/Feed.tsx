@@ -1,21 +1,24 @@
-import { api, money } from "./api";
+import { api, money, notificationText, when } from "./api";
 import { usePoll } from "./usePoll";
 
-/** What LessonKit's webhooks told the platform, as the backend turned them into notifications. */
+/** What LessonKit's webhooks told the platform, as the backend wrote it for this user. */
 export function NotificationsFeed() {
   const feed = usePoll(api.notifications, 2_000);
   const items = feed.data ?? [];
   return (
     <section className="feed" aria-labelledby="feed-title">
       <h2 id="feed-title">Notifications</h2>
-      {items.length === 0 ? (
-        <p className="muted">Nothing yet. Book a lesson to see LessonKit's webhooks here.</p>
-      ) : null}
+      {items.length === 0 ? <p className="muted">Nothing yet. News about your lessons shows up here.</p> : null}
       <ol className="feed__list">
         {items.map((item) => (
           <li key={item.id} className="feed__item" data-type={item.type}>
-            <strong>{item.title}</strong>
-            <span>{item.body}</span>
+            <div className="feed__head">
+              <strong>{item.title}</strong>
+              <time className="feed__time" dateTime={item.created_at}>
+                {when(item.created_at)}
+              </time>
+            </div>
+            <span>{notificationText(item)}</span>
           </li>
         ))}
       </ol>
@@ -33,9 +36,9 @@ export function TutorBalance({ clockVersion }: { clockVersion: number }) {
       <span>
         Pending <b data-testid="balance-pending">{money(usd?.pending ?? 0, currency)}</b>
       </span>
-      {usd?.disputed ? <span>Disputed {money(usd.disputed, currency)}</span> : null}
+      {usd?.disputed ? <span>On hold {money(usd.disputed, currency)}</span> : null}
       <span>
-        Released <b data-testid="balance-released">{money(usd?.released ?? 0, currency)}</b>
+        Paid out <b data-testid="balance-released">{money(usd?.released ?? 0, currency)}</b>
       </span>
     </section>
   );

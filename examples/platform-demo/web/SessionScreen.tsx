@@ -2,14 +2,14 @@ import type { Booking } from "@lessonkit/sdk";
 import type { SessionClient, SessionStatus, VideoCredentials } from "@lessonkit/sdk/browser";
 import { SessionCompleteDialog, SessionTimer, useSessionStatus } from "@lessonkit/ui-react";
 import { useEffect, useState } from "react";
-import type { Me } from "./api";
+import { api, type Me, when } from "./api";
 import { TutorNotes } from "./TutorNotes";
 import { VideoArea } from "./VideoArea";
 
 export interface ActiveSession {
   booking: Booking;
   client: SessionClient;
-  /** This participant's Agora credentials from start/join (null when opened only to rate). */
+  /** This participant's Agora credentials from start/join (null when opened only to rate or report). */
   video: VideoCredentials | null;
   status: SessionStatus;
 }
@@ -21,10 +21,14 @@ interface Props {
   onLeave: () => void;
 }
 
-/** The live lesson: LessonKit's timer, the video, the tutor's notes, "End session", then the rating. */
+/** The live lesson: LessonKit's timer, the video, the tutor's notes, "End session", then the completion dialog. */
 export function SessionScreen({ session, me, clockVersion, onLeave }: Props) {
   const { client, booking } = session;
-  const { status, update, refetch } = useSessionStatus(client, { initialStatus: session.status, intervalMs: 2_000 });
+  const { status, update, refetch } = useSessionStatus(client, {
+    initialStatus: session.status,
+    intervalMs: 2_000,
+    onTokenExpired: () => api.freshToken(booking.id),
+  });
   const [ending, setEnding] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -33,9 +37,8 @@ export function SessionScreen({ session, me, clockVersion, onLeave }: Props) {
 
   if (!status) return null;
   const tutor = me.user.role === "tutor";
-  const otherRole = tutor ? "student" : "tutor";
-  const otherJoined = status.participants[otherRole].joined_at;
   const live = status.status === "in_progress";
+  const withWhom = tutor ? (booking.student.name ?? "your student") : (booking.tutor.name ?? "your tutor");
 
   const end = async () => {
     setEnding(true);
@@ -55,17 +58,11 @@ export function SessionScreen({ session, me, clockVersion, onLeave }: Props) {
         <div>
           <h1 id="session-title">{booking.subject ?? "Lesson"}</h1>
           <p className="muted">
-            {tutor ? `with ${booking.student.name ?? "your student"}` : `with ${booking.tutor.name ?? "your tutor"}`} ·{" "}
-            {live
-              ? otherJoined
-                ? `${me.other.name} is here`
-                : `Waiting for ${me.other.name} to join…`
-              : status.status === "completed"
-                ? "Session over"
-                : status.status}
+            with {withWhom} · {when(booking.scheduled_start)}
+            {status.status === "completed" ? " · Lesson over" : ""}
           </p>
         </div>
-        {live ? <SessionTimer client={client} status={status} locale="en" /> : null}
+        {live ? <SessionTimer client={client} status={status} locale="en" formatDate={when} /> : null}
       </div>
 
       {live && session.video ? <VideoArea video={session.video} agoraEnabled={me.agora_enabled} /> : null}
@@ -84,7 +81,15 @@ export function SessionScreen({ session, me, clockVersion, onLeave }: Props) {
         {error ? <span role="alert">{error}</span> : null}
       </div>
 
-      <SessionCompleteDialog client={client} status={status} locale="en" onRated={() => refetch()} onClose={onLeave} />
+      <SessionCompleteDialog
+        client={client}
+        status={status}
+        locale="en"
+        formatDate={when}
+        onRated={() => refetch()}
+        onDisputed={() => refetch()}
+        onClose={onLeave}
+      />
     </section>
   );
 }

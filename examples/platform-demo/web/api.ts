@@ -19,17 +19,26 @@ export interface Me {
   clock_offset_seconds: number;
 }
 
+/** A moment of a lesson the sandbox clock can jump to. */
+export interface Moment {
+  label: string;
+  at: string;
+}
+
 export interface BookingRow {
   booking: Booking;
   /** A participant token for this user's side of the booking, once it is paid. */
   token: { token: string; expires_at: string } | null;
+  moments: Moment[];
 }
 
 export interface Notification {
   id: string;
   type: string;
   title: string;
+  /** May hold `{date}`: `date`, in this page's date format. */
   body: string;
+  date: string | null;
   booking_id: string | null;
   created_at: string;
 }
@@ -65,12 +74,30 @@ export const api = {
   balance: () => call<TutorBalance>("GET", "/api/balance"),
   advanceClock: (seconds: number) =>
     call<{ now: string; offset_seconds: number }>("POST", "/api/sandbox/clock", { advance_seconds: seconds }),
+  jumpClock: (to: string) => call<{ now: string; offset_seconds: number }>("POST", "/api/sandbox/clock", { to }),
+  /** A fresh participant token, for a page whose token ran out. */
+  freshToken: (bookingId: string) =>
+    call<{ token: string }>("POST", `/api/bookings/${encodeURIComponent(bookingId)}/token`).then((r) => r.token),
 };
 
 export function money(amount: number, currency: string): string {
   return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
 }
 
-export function when(iso: string): string {
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+const DATE_FORMAT = new Intl.DateTimeFormat(undefined, {
+  weekday: "short",
+  month: "short",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+});
+
+/** The page's one date format ("Mon, Nov 30, 2:05 PM"), in the viewer's zone; LessonKit's components use it too. */
+export function when(value: string | Date): string {
+  return DATE_FORMAT.format(typeof value === "string" ? new Date(value) : value);
+}
+
+/** A notification's text with its `{date}` written in the page's format. */
+export function notificationText(item: Pick<Notification, "body" | "date">): string {
+  return item.date ? item.body.replace("{date}", when(item.date)) : item.body;
 }

@@ -46,17 +46,15 @@ const RETRY_STATUSES = [429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
 export class Transport {
   readonly #ky: KyInstance;
   readonly #baseUrl: string;
+  #authorization: string;
 
   constructor(authorization: string, options: TransportOptions) {
     if (!options?.baseUrl) throw new TypeError("LessonKit: `baseUrl` is required");
     this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#authorization = authorization;
     const retryDelayMs = options.retryDelayMs ?? 500;
     this.#ky = ky.create({
-      headers: {
-        ...withoutAuthorization(options.headers),
-        Authorization: `Bearer ${authorization}`,
-        Accept: "application/json",
-      },
+      headers: { ...withoutAuthorization(options.headers), Accept: "application/json" },
       timeout: options.timeout ?? 30_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       retry: {
@@ -73,6 +71,11 @@ export class Transport {
     });
   }
 
+  /** Replaces the bearer credential for every later call (a call already under way keeps its own). */
+  setAuthorization(authorization: string): void {
+    this.#authorization = authorization;
+  }
+
   async request<T>(method: HttpMethod, path: string, call: Call = {}): Promise<T> {
     return (await this.requestTimed<T>(method, path, call)).data;
   }
@@ -80,7 +83,8 @@ export class Transport {
   /** Like `request`, plus the local send/receive times of the attempt that answered. */
   async requestTimed<T>(method: HttpMethod, path: string, call: Call = {}): Promise<{ data: T; timing: Timing }> {
     const timing: Timing = { sentAt: 0, receivedAt: 0 };
-    const headers: Record<string, string> = {};
+    // Read once per call: every retry of this call presents the credential it started with.
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.#authorization}` };
     // Generated once per call: every retry of this call carries the same key, so it never acts twice.
     const idempotencyKey = call.idempotencyKey ?? (method === "POST" ? newIdempotencyKey() : undefined);
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;

@@ -37,7 +37,7 @@ export type StatusListener = (status: SessionStatus, previous: SessionStatus | u
 export class SessionClient {
   readonly bookingId: string;
   /** The role in the token, when it could be read from it. */
-  readonly role: Role | undefined;
+  #role: Role | undefined;
   readonly #http: Transport;
   #offset = 0;
 
@@ -54,8 +54,33 @@ export class SessionClient {
       });
     }
     this.bookingId = bookingId;
-    this.role = claims?.role;
+    this.#role = claims?.role;
     this.#http = new Transport(options.token, options);
+  }
+
+  /** The role in the token, when it could be read from it. */
+  get role(): Role | undefined {
+    return this.#role;
+  }
+
+  /**
+   * Hands the client a fresh participant token (after `participant_token_expired`, or before the
+   * old one runs out): every later call uses it, and so does a `watch` that is still polling. The
+   * token must be for this client's booking; one for another booking throws and changes nothing.
+   */
+  setToken(token: string): void {
+    const claims = readTokenClaims(token);
+    if (claims && claims.bookingId !== this.bookingId) {
+      throw new LessonKitError({
+        type: "invalid_request_error",
+        code: "token_booking_mismatch",
+        status: 0,
+        message: `SessionClient: the token is for booking ${claims.bookingId}, not ${this.bookingId}`,
+        param: "token",
+      });
+    }
+    if (claims?.role) this.#role = claims.role;
+    this.#http.setAuthorization(token);
   }
 
   /** The session as this participant sees it (`GET /v1/sessions/{bookingId}`). */

@@ -80,6 +80,37 @@ describe("SessionClient", () => {
     expect(api.seen[0]?.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
   });
 
+  it("setToken: later calls and a running watch carry the new token", async () => {
+    const fresh = tokenFor("bk_42", "tutor").replace("c2lnbmF0dXJl", "ZnJlc2g");
+    api.reply((_, nth) =>
+      nth === 1 ? apiError(401, "authentication_error", "participant_token_expired") : HttpResponse.json(status()),
+    );
+    const session = client({ maxRetries: 0 });
+    const expired = await session.status().catch((e: unknown) => e);
+    expect(expired).toMatchObject({ status: 401, code: "participant_token_expired" });
+
+    session.setToken(fresh);
+    await session.status();
+    const seen: SessionStatus[] = [];
+    const stop = session.watch((s) => seen.push(s), { intervalMs: 10 });
+    await until(() => api.seen.length >= 3);
+    stop();
+    expect(api.seen.map((r) => r.headers.get("authorization"))).toEqual([
+      `Bearer ${TOKEN}`,
+      ...api.seen.slice(1).map(() => `Bearer ${fresh}`),
+    ]);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("setToken refuses a token for another booking and keeps the one it has", async () => {
+    const session = client();
+    expect(() => session.setToken(tokenFor("bk_other", "tutor"))).toThrow(/bk_other/);
+    api.reply(() => HttpResponse.json(status()));
+    await session.status();
+    expect(api.seen[0]?.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+    expect(session.bookingId).toBe("bk_42");
+  });
+
   it("maps a refused start to a LessonKitError with the server's code", async () => {
     api.reply(() => apiError(409, "conflict_error", "join_window_not_open"));
     const error = await client()

@@ -380,6 +380,8 @@ describe("no_show_minutes (default 15): settled by policy at start + 15 min", ()
     at(studentAbsent.start);
     await ok(session(studentAbsent, "tutor", "start"));
     await ok(session(tutorAbsent, "student", "start"));
+    // The session status tells the waiting side the deadline the tick keeps to.
+    expect((await ok(sessionStatus(studentAbsent, "tutor"))).no_show_at).toBe(iso(studentAbsent.start + 5 * MINUTE));
 
     expect((await tickAt(studentAbsent.start + 5 * MINUTE - SECOND)).no_shows).toBe(0);
     expect((await tickAt(studentAbsent.start + 5 * MINUTE)).no_shows).toBe(2);
@@ -449,6 +451,13 @@ describe("overtime_grace_minutes (default 10): a session left open is auto-compl
     const key = await tenant();
     const l = await lesson(key);
     await attend(l);
+    // Both sides see when the tick will close the session: the moment it does below.
+    for (const role of ["student", "tutor"] as const) {
+      expect(await ok(sessionStatus(l, role))).toMatchObject({
+        auto_complete_at: iso(l.endsAt + 10 * MINUTE),
+        no_show_at: iso(l.start + 15 * MINUTE),
+      });
+    }
 
     expect(await tickAt(l.endsAt + 10 * MINUTE - SECOND)).toMatchObject({ auto_completed: 0, no_shows: 0 });
     expect((await getBooking(key, l.id)).status).toBe("in_progress");
@@ -472,6 +481,7 @@ describe("overtime_grace_minutes (default 10): a session left open is auto-compl
     const key = await tenant({ overtime_grace_minutes: 0 });
     const l = await lesson(key);
     await attend(l);
+    expect((await ok(sessionStatus(l, "student"))).auto_complete_at).toBe(iso(l.endsAt));
     expect((await tickAt(l.endsAt - SECOND)).auto_completed).toBe(0);
     expect((await tickAt(l.endsAt)).auto_completed).toBe(1);
     expect(await getBooking(key, l.id)).toMatchObject({

@@ -22,6 +22,7 @@ import {
   makeStatus,
   OPENS,
   START,
+  tokenExpired,
   withVideo,
 } from "../../ui-react/test/fixtures";
 import { advance, advanceTo, flush, jumpTo } from "../../ui-react/test/render";
@@ -78,11 +79,11 @@ describe("SessionActionButton on React 18", () => {
     const client = new FakeSessionClient(makeStatus(), OFFSET);
     const { container } = render(<SessionActionButton client={client} />);
     await flush();
-    expect(container.textContent).toBe("In 1 minute");
+    expect(container.textContent).toBe("Join opens in 1 minute");
     await advance(1_000);
-    expect(container.textContent).toBe("In 59 seconds");
+    expect(container.textContent).toBe("Join opens in 59 seconds");
     await advanceTo(local(OPENS) - 1);
-    expect(container.textContent).toBe("In 1 second");
+    expect(container.textContent).toBe("Join opens in 1 second");
     expect(screen.queryByRole("button")).toBeNull();
     await advance(1);
     expect(screen.getByRole("button", { name: "Start session" })).toBeTruthy();
@@ -161,6 +162,36 @@ describe("SessionCompleteDialog on React 18", () => {
     expect(onRated).toHaveBeenCalledWith(4, "Clear explanations");
     expect(screen.queryByRole("radio")).toBeNull();
   });
+
+  it("a student reports a problem: the reason goes to client.dispute; Escape closes it", async () => {
+    const onClose = vi.fn();
+    const client = new FakeSessionClient(completed({ role: "student" }));
+    render(<SessionCompleteDialog client={client} onClose={onClose} />);
+    const dialog = await screen.findByRole("dialog", { name: "Session completed" });
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    fireEvent.click(screen.getByRole("button", { name: "Report a problem" }));
+    fireEvent.change(screen.getByRole("textbox", { name: "What went wrong?" }), { target: { value: "No show" } });
+    fireEvent.click(screen.getByRole("button", { name: "Send report" }));
+    await screen.findByText("Your report was sent. The payment is on hold while it is reviewed.");
+    expect(client.calls).toContain("dispute:No show");
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(onClose).toHaveBeenCalledOnce();
+  });
+});
+
+describe("an expired token on React 18", () => {
+  it("the button asks onTokenExpired for a fresh token, hands it to the client and watches again", async () => {
+    vi.useFakeTimers({ now: local(OPENS - HOUR) });
+    const client = new FakeSessionClient(makeStatus(), OFFSET);
+    const onTokenExpired = vi.fn(async () => "lk_pt_fresh");
+    render(<SessionActionButton client={client} onTokenExpired={onTokenExpired} />);
+    await flush();
+    await act(async () => client.fail(tokenExpired()));
+    await flush();
+    expect(client.tokens).toEqual(["lk_pt_fresh"]);
+    expect(client.calls.filter((c) => c === "watch")).toHaveLength(2);
+  });
 });
 
 function Lesson({ client, status }: { client: FakeSessionClient; status: SessionStatus }) {
@@ -197,8 +228,8 @@ async function serverThenHydrate(status: SessionStatus, clientNow: number) {
 describe("server rendering and hydration on React 18", () => {
   it("an upcoming lesson renders its countdown from server_time, then follows the client clock", async () => {
     const { html, container } = await serverThenHydrate(makeStatus({}, OPENS - 2 * HOUR), OPENS - HOUR);
-    expect(html).toContain("In 2 hours");
-    expect(container.textContent).toContain("In 1 hour");
+    expect(html).toContain("Join opens in 2 hours");
+    expect(container.textContent).toContain("Join opens in 1 hour");
   });
 
   it("a live lesson hydrates the timer and Join session cleanly, then ticks from the client clock", async () => {
@@ -212,9 +243,10 @@ describe("server rendering and hydration on React 18", () => {
     vi.stubEnv("TZ", "Asia/Tokyo");
     const { html, container } = await serverThenHydrate(completed({ role: "student" }), START + 3 * HOUR);
     expect(html).toContain("Session completed");
-    expect(html).not.toContain("will be released on");
-    const dialog = container.querySelector("[role=dialog]");
+    expect(html).not.toContain("report a problem until");
+    const dialog = container.querySelector("dialog");
     expect(dialog?.getAttribute("aria-labelledby")).toBe(container.querySelector("h2")?.id);
-    expect(container.textContent).toMatch(/will be released on .*11:58\s?PM/); // 14:58 UTC
+    expect(dialog?.hasAttribute("open")).toBe(true);
+    expect(container.textContent).toMatch(/report a problem until .*11:58\s?PM/); // 14:58 UTC
   });
 });

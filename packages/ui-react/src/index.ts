@@ -1,10 +1,14 @@
-export type {
-  Role,
-  SessionClientLike,
-  SessionPhase,
-  SessionStatus,
-  SessionWithVideo,
-  VideoCredentials,
+export {
+  type Escrow,
+  isTokenExpired,
+  type RefreshableClient,
+  type Role,
+  type SessionClientLike,
+  type SessionPhase,
+  type SessionStatus,
+  type SessionWithVideo,
+  type TokenRefresher,
+  type VideoCredentials,
 } from "./client";
 export {
   defaultActionLabels,
@@ -24,9 +28,10 @@ export {
   type SessionTimerMessages,
   type SessionTimerProps,
   type TimerState,
+  type TimerView,
   timerState,
 } from "./SessionTimer";
-export { formatClock, formatDuration, formatStartsIn } from "./time";
+export { formatClock, formatDuration, formatMoment, formatRelativeIn, formatStartsIn } from "./time";
 export { type Countdown, type CountdownOptions, useCountdown } from "./useCountdown";
 export { type JoinWindow, type JoinWindowOptions, type JoinWindowState, useJoinWindow } from "./useJoinWindow";
 export { type SessionStatusOptions, type SessionStatusState, useSessionStatus } from "./useSessionStatus";

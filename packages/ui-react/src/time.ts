@@ -45,6 +45,11 @@ const unitFormat = (locale: string | undefined, unit: Unit) =>
  * 2 h 29 min, "3 時間後" for 2 h 30 min).
  */
 export function formatStartsIn(seconds: number, locale?: string): string {
+  return capitalize(formatRelativeIn(seconds, locale), locale);
+}
+
+/** `formatStartsIn` as the locale writes it inside a sentence: "in 5 minutes", "dans 5 minutes". */
+export function formatRelativeIn(seconds: number, locale?: string): string {
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "always" });
   let text: string;
   if (seconds < 60) {
@@ -70,7 +75,7 @@ export function formatStartsIn(seconds: number, locale?: string): string {
               ? rtf.format(Math.round(minutes / smallMinutes), smallUnit)
               : rtf.format(Math.round(minutes / bigMinutes), bigUnit);
   }
-  return capitalize(text, locale);
+  return text;
 }
 
 /** "5 minutes", "1 minute", "30 seconds": a short duration in its largest whole unit. */
@@ -82,4 +87,18 @@ export function formatDuration(seconds: number, locale?: string): string {
 
 function capitalize(text: string, locale?: string): string {
   return text.charAt(0).toLocaleUpperCase(locale) + text.slice(1);
+}
+
+/**
+ * A moment as a person reads it on a clock: "3:10 PM", "15:10"; with the weekday and date added
+ * when it is not on the same day as `now` in that zone ("Wed, Mar 6, 3:10 PM").
+ */
+export function formatMoment(value: Instant, now: Instant, locale?: string, timeZone?: string): string {
+  const at = new Date(toMillis(value));
+  const day = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeZone });
+  const sameDay = day.format(at) === day.format(new Date(toMillis(now)));
+  const options: Intl.DateTimeFormatOptions = sameDay
+    ? { hour: "numeric", minute: "2-digit", timeZone }
+    : { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZone };
+  return new Intl.DateTimeFormat(locale, options).format(at);
 }

@@ -13,6 +13,7 @@ import {
   MINUTE,
   makeStatus,
   OPENS,
+  tokenExpired,
   withVideo,
 } from "./fixtures";
 import { advance, advanceTo, flush, jumpTo } from "./render";
@@ -40,22 +41,22 @@ describe("before the join window", () => {
   it("counts down in hours and minutes, then minutes, then seconds, and opens exactly at join_opens_at", async () => {
     vi.setSystemTime(local(OPENS - 2 * HOUR - 30 * MINUTE));
     const { container } = await mount();
-    expect(container.textContent).toBe("In 2 hours 30 minutes");
+    expect(container.textContent).toBe("Join opens in 2 hours 30 minutes");
     expect(screen.queryByRole("button")).toBeNull();
 
     await advanceTo(local(OPENS - 2 * HOUR - 29 * MINUTE - 59_000));
-    expect(container.textContent).toBe("In 2 hours 30 minutes"); // minutes round up
+    expect(container.textContent).toBe("Join opens in 2 hours 30 minutes"); // minutes round up
     await jumpTo(local(OPENS - 2 * HOUR));
-    expect(container.textContent).toBe("In 2 hours");
+    expect(container.textContent).toBe("Join opens in 2 hours");
     await jumpTo(local(OPENS - 5 * MINUTE));
-    expect(container.textContent).toBe("In 5 minutes");
+    expect(container.textContent).toBe("Join opens in 5 minutes");
     await jumpTo(local(OPENS - 60_000));
-    expect(container.textContent).toBe("In 1 minute");
+    expect(container.textContent).toBe("Join opens in 1 minute");
     await advance(1_000);
-    expect(container.textContent).toBe("In 59 seconds");
+    expect(container.textContent).toBe("Join opens in 59 seconds");
 
     await advanceTo(local(OPENS) - 1);
-    expect(container.textContent).toBe("In 1 second");
+    expect(container.textContent).toBe("Join opens in 1 second");
     expect(screen.queryByRole("button")).toBeNull();
 
     await advance(1);
@@ -68,15 +69,19 @@ describe("before the join window", () => {
     vi.setSystemTime(OPENS + 10_000);
     render(<SessionActionButton client={client} />);
     await flush();
-    expect(screen.getByText("In 20 seconds")).toBeTruthy();
+    expect(screen.getByText("Join opens in 20 seconds")).toBeTruthy();
   });
 
   it("localises the countdown with the locale prop", async () => {
     vi.setSystemTime(local(OPENS - 2 * HOUR - 30 * MINUTE));
-    const { container } = await mount(makeStatus(), { locale: "de" });
-    expect(container.textContent).toBe("In 2 Stunden 30 Minuten");
+    const labels = { opensIn: (relative: string) => `Beitritt möglich ${relative}` };
+    const { container } = await mount(makeStatus(), { locale: "de", labels });
+    expect(container.textContent).toBe("Beitritt möglich in 2 Stunden 30 Minuten");
     await jumpTo(local(OPENS - 5 * MINUTE));
-    expect(container.textContent).toBe("In 5 Minuten");
+    expect(container.textContent).toBe("Beitritt möglich in 5 Minuten");
+    // `startsIn` replaces the whole text.
+    const { container: own } = await mount(makeStatus(), { locale: "de", labels: { startsIn: (s) => `${s} s` } });
+    expect(own.textContent).toBe("300 s");
   });
 
   it("renders at most once a second while counting", async () => {
@@ -153,15 +158,15 @@ describe("inside the window", () => {
     expect(screen.getByRole("button", { name: "Join session" })).toBeTruthy();
   });
 
-  it("follows live updates from watch: started elsewhere → Join session; ended → disabled", async () => {
+  it("follows live updates from watch: started elsewhere → Join session; ended → a status, no button", async () => {
     vi.setSystemTime(local(OPENS));
     const { client } = await mount(makeStatus({}, OPENS));
     expect(screen.getByRole("button", { name: "Start session" })).toBeTruthy();
     await act(() => client.push(live(OPENS + 10_000)));
     expect(screen.getByRole("button", { name: "Join session" })).toBeTruthy();
     await act(() => client.push(completed()));
-    const done = screen.getByRole("button", { name: "Session ended" }) as HTMLButtonElement;
-    expect(done.disabled).toBe(true);
+    expect(screen.getByRole("status").textContent).toBe("Session ended");
+    expect(screen.queryByRole("button")).toBeNull();
   });
 
   it("closes exactly at the scheduled end, without waiting for the server", async () => {
@@ -169,8 +174,8 @@ describe("inside the window", () => {
     await mount(live(END - 1));
     expect(screen.getByRole("button", { name: "Join session" })).toBeTruthy();
     await advance(1);
-    const closed = screen.getByRole("button", { name: "Session closed" }) as HTMLButtonElement;
-    expect(closed.disabled).toBe(true);
+    expect(screen.getByRole("status").textContent).toBe("Session closed");
+    expect(screen.queryByRole("button")).toBeNull();
   });
 });
 
@@ -180,12 +185,12 @@ describe("after the session", () => {
     ["canceled", makeStatus({ status: "canceled", phase: "canceled" }), "Session canceled"],
     ["no-show", makeStatus({ status: "no_show", phase: "no_show", no_show_side: "tutor" }), "Session missed"],
     ["unpaid", makeStatus({ status: "pending_payment" }), "Awaiting payment"],
-  ])("%s: disabled, with no action", async (_name, status, label) => {
+  ])("%s: a status saying so, not a button", async (_name, status, label) => {
     vi.setSystemTime(local(OPENS));
-    const { client } = await mount(status);
-    const button = screen.getByRole("button", { name: label }) as HTMLButtonElement;
-    expect(button.disabled).toBe(true);
-    fireEvent.click(button);
+    const { client, container } = await mount(status);
+    expect(screen.getByRole("status").textContent).toBe(label);
+    expect(screen.queryByRole("button")).toBeNull();
+    fireEvent.click(container.querySelector(".lk-action") as HTMLElement);
     await flush();
     expect(client.calls).not.toContain("start");
     expect(client.calls).not.toContain("join");
@@ -195,5 +200,64 @@ describe("after the session", () => {
     vi.setSystemTime(local(END + HOUR));
     const { container } = await mount(completed(), { hideWhenInactive: true });
     expect(container.innerHTML).toBe("");
+  });
+});
+
+describe("an expired participant token", () => {
+  it("stops polling, asks onTokenExpired for a fresh token, hands it to the client and watches again", async () => {
+    vi.setSystemTime(local(OPENS - HOUR));
+    const onTokenExpired = vi.fn(async (_error: unknown) => "lk_pt_fresh");
+    const { client } = await mount(makeStatus(), { onTokenExpired });
+    expect(client.calls.filter((c) => c === "watch")).toHaveLength(1);
+
+    await act(async () => client.fail(tokenExpired()));
+    await flush();
+    expect(onTokenExpired).toHaveBeenCalledOnce();
+    expect(onTokenExpired.mock.calls[0]?.[0]).toMatchObject({ code: "participant_token_expired" });
+    expect(client.tokens).toEqual(["lk_pt_fresh"]);
+    expect(client.calls.filter((c) => c === "watch")).toHaveLength(2);
+    // Watching again: the next change reaches the button.
+    await act(() => client.push(live(OPENS - HOUR)));
+    expect(screen.getByRole("button", { name: "Join session" })).toBeTruthy();
+  });
+
+  it("without a handler (or when it fails) says so in a status instead of going blank", async () => {
+    vi.setSystemTime(local(OPENS));
+    const { client } = await mount(makeStatus({}, OPENS));
+    await act(async () => client.fail(tokenExpired()));
+    await flush();
+    expect(screen.getByRole("status").textContent).toBe("Your session link expired. Reload the page.");
+    expect(screen.queryByRole("button")).toBeNull();
+    expect(client.listeners.size).toBe(0); // nothing polls with the dead token
+
+    cleanup();
+    const failing = vi.fn(async () => {
+      throw new Error("signed out");
+    });
+    const second = await mount(makeStatus({}, OPENS), { onTokenExpired: failing });
+    await act(async () => second.client.fail(tokenExpired()));
+    await flush();
+    expect(failing).toHaveBeenCalledOnce();
+    expect(screen.getByRole("status").textContent).toBe("Your session link expired. Reload the page.");
+    expect(second.client.tokens).toEqual([]);
+  });
+
+  it("a start refused for an expired token is retried once with the fresh one", async () => {
+    vi.setSystemTime(local(OPENS));
+    const onStarted = vi.fn();
+    const onTokenExpired = vi.fn(() => "lk_pt_fresh");
+    const { client } = await mount(makeStatus({}, OPENS), { onTokenExpired, onStarted });
+    let attempts = 0;
+    client.nextEnter = async () => {
+      attempts++;
+      if (attempts === 1) throw tokenExpired();
+      return withVideo(live(OPENS));
+    };
+    fireEvent.click(screen.getByRole("button", { name: "Start session" }));
+    await flush();
+    expect(attempts).toBe(2);
+    expect(client.tokens).toEqual(["lk_pt_fresh"]);
+    expect(onStarted).toHaveBeenCalledOnce();
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 });

@@ -155,7 +155,7 @@ describe("in headless Chromium", () => {
     await page.goto(origin);
 
     const upcoming = page.getByRole("region", { name: "Upcoming lesson" });
-    await expect.poll(() => upcoming.textContent(), SLOW).toContain("In 2 hours 30 minutes");
+    await expect.poll(() => upcoming.textContent(), SLOW).toContain("Join opens in 2 hours 30 minutes");
 
     const lesson = page.getByRole("region", { name: "Live lesson" });
     const timer = lesson.getByRole("timer");
@@ -175,7 +175,7 @@ describe("in headless Chromium", () => {
     await expect.poll(() => lesson.textContent(), SLOW).toContain("Connected to ch_test");
     expect(joins).toEqual(["bk_live/join"]);
 
-    const dialog = page.getByRole("dialog", { name: "Session completed" });
+    const dialog = page.getByRole("region", { name: "Session completed" });
     await expect.poll(() => dialog.isVisible(), SLOW).toBe(true);
     // release_at 2030-03-06T14:58Z, shown in the browser's zone (Paris, UTC+1).
     expect(await dialog.textContent()).toContain("March 6, 2030 at 3:58 PM");

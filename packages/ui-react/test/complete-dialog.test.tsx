@@ -6,6 +6,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { SessionCompleteDialog } from "../src";
 import { completed } from "./fixtures";
+import { flush } from "./render";
 
 // The real SDK client against an msw-served API: the dialog's calls go through ky, the SDK's
 // error mapping and its clock-offset reading, exactly as in a browser.
@@ -13,15 +14,21 @@ const API = "https://api.lessonkit.test";
 const TOKEN = "lk_pt_test";
 const server = setupServer();
 let ratings: Array<{ body: unknown; authorization: string | null }>;
+let disputes: unknown[];
 let sessionView = completed({ role: "student" });
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterAll(() => server.close());
 beforeEach(() => {
   ratings = [];
+  disputes = [];
   sessionView = completed({ role: "student" });
   server.use(
     http.get(`${API}/v1/sessions/bk_test`, () => HttpResponse.json(sessionView)),
+    http.post(`${API}/v1/sessions/bk_test/dispute`, async ({ request }) => {
+      disputes.push(await request.json());
+      return HttpResponse.json({ id: "esc_test", booking_id: "bk_test", status: "disputed" });
+    }),
     http.post(`${API}/v1/sessions/bk_test/rating`, async ({ request }) => {
       const body = (await request.json()) as { stars: number; comment?: string };
       ratings.push({ body, authorization: request.headers.get("authorization") });
@@ -56,14 +63,15 @@ afterEach(() => {
 const client = () => new SessionClient({ baseUrl: API, token: TOKEN, bookingId: "bk_test", maxRetries: 0 });
 
 describe("SessionCompleteDialog", () => {
-  it("says the session is completed and when the payment is released, in the viewer's time zone", async () => {
+  it("tells the student until when a problem can be reported, in the viewer's time zone", async () => {
     vi.stubEnv("TZ", "America/New_York");
     render(<SessionCompleteDialog client={client()} locale="en-US" />);
     const dialog = await screen.findByRole("dialog", { name: "Session completed" });
     // release_at is 2030-03-06T14:58Z: 9:58 AM in New York.
     expect(dialog.textContent).toContain(
-      "The tutor's payment will be released on Wednesday, March 6, 2030 at 9:58 AM.",
+      "If something went wrong, you can report a problem until Wednesday, March 6, 2030 at 9:58 AM. After that the lesson is final.",
     );
+    expect(dialog.textContent).not.toContain("tutor's payment");
     expect(dialog.querySelector("time")?.getAttribute("datetime")).toBe("2030-03-06T14:58:00.000Z");
   });
 
@@ -111,14 +119,104 @@ describe("SessionCompleteDialog", () => {
     const { unmount } = render(<SessionCompleteDialog client={client()} timeZone="Europe/Berlin" locale="en-GB" />);
     const dialog = await screen.findByRole("dialog");
     expect(dialog.textContent).toMatch(
-      /^Session completedYour payment will be released on Wednesday,? 6 March 2030 at 15:58\./,
+      /^Session completedYour payment of US\$40\.00 will be released on Wednesday,? 6 March 2030 at 15:58\./,
     );
     expect(screen.queryByRole("radio")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Report a problem" })).toBeNull();
     expect(screen.getByRole("button", { name: "Close" })).toBeTruthy();
     unmount();
 
     const running = { ...sessionView, status: "in_progress" as const, phase: "in_progress" as const };
     const { container } = render(<SessionCompleteDialog client={client()} status={running} />);
     expect(container.innerHTML).toBe("");
+  });
+});
+
+describe("Report a problem", () => {
+  it("the student sends a reason through the SDK's dispute; the dialog then says the payment is on hold", async () => {
+    const onDisputed = vi.fn();
+    render(<SessionCompleteDialog client={client()} onDisputed={onDisputed} />);
+    await screen.findByRole("dialog");
+    fireEvent.click(screen.getByRole("button", { name: "Report a problem" }));
+    const reason = screen.getByRole("textbox", { name: "What went wrong?" });
+    expect(document.activeElement).toBe(reason);
+    const send = screen.getByRole("button", { name: "Send report" }) as HTMLButtonElement;
+    expect(send.disabled).toBe(true); // a reason is required
+    fireEvent.change(reason, { target: { value: "  The tutor left after ten minutes  " } });
+    fireEvent.click(send);
+    expect((await screen.findByRole("status")).textContent).toBe(
+      "Your report was sent. The payment is on hold while it is reviewed.",
+    );
+    expect(disputes).toEqual([{ reason: "The tutor left after ten minutes" }]);
+    expect(onDisputed).toHaveBeenCalledWith(expect.objectContaining({ status: "disputed" }));
+    expect(screen.queryByRole("button", { name: "Report a problem" })).toBeNull();
+    // Rating is still possible after a report.
+    expect(screen.getByRole("radio", { name: "5 stars" })).toBeTruthy();
+  });
+
+  it("Cancel closes the form without a call and gives focus back to Report a problem", async () => {
+    render(<SessionCompleteDialog client={client()} />);
+    await screen.findByRole("dialog");
+    fireEvent.click(screen.getByRole("button", { name: "Report a problem" }));
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("textbox", { name: "What went wrong?" })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Report a problem" }));
+    expect(disputes).toEqual([]);
+  });
+
+  it.each([
+    ["released", "This lesson is final."],
+    ["disputed", "You reported a problem. The payment is on hold while the platform reviews it."],
+    ["refunded", "Your payment was refunded."],
+  ] as const)("is not offered once the escrow is %s", async (escrowStatus, text) => {
+    sessionView = completed({ role: "student" });
+    sessionView.escrow = { ...sessionView.escrow, status: escrowStatus };
+    render(<SessionCompleteDialog client={client()} />);
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain(text);
+    expect(screen.queryByRole("button", { name: "Report a problem" })).toBeNull();
+  });
+});
+
+describe("as a modal dialog", () => {
+  it("opens modal, moves focus in, keeps Tab inside, closes on Escape and gives focus back", async () => {
+    const opener = document.createElement("button");
+    opener.textContent = "End session";
+    document.body.append(opener);
+    opener.focus();
+    const onClose = vi.fn();
+    // jsdom has no showModal: the component's own fallback (open + focus management) runs.
+    render(<SessionCompleteDialog client={client()} onClose={onClose} />);
+    const dialog = await screen.findByRole("dialog", { name: "Session completed" });
+    expect(dialog.tagName).toBe("DIALOG");
+    expect(dialog.hasAttribute("open")).toBe(true);
+    expect(dialog.contains(document.activeElement)).toBe(true);
+
+    const later = screen.getByRole("button", { name: "Later" });
+    later.focus();
+    fireEvent.keyDown(later, { key: "Tab" });
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    expect(document.activeElement).toBe(screen.getByRole("radio", { name: "1 star" }));
+
+    fireEvent.keyDown(document.activeElement as Element, { key: "Escape" });
+    await flush();
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(onClose).toHaveBeenCalledOnce();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
+  });
+
+  it("formatDate puts the platform's own date format in the text", async () => {
+    sessionView = completed({ role: "tutor" });
+    render(<SessionCompleteDialog client={client()} formatDate={(d) => `<${d.toISOString()}>`} />);
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain("will be released on <2030-03-06T14:58:00.000Z>.");
+  });
+
+  it("modal={false} is an inline region in the page's flow", async () => {
+    render(<SessionCompleteDialog client={client()} modal={false} />);
+    const region = await screen.findByRole("region", { name: "Session completed" });
+    expect(region.tagName).toBe("SECTION");
+    expect(screen.queryByRole("dialog")).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { SessionClientLike, SessionStatus, SessionWithVideo } from "../src";
+import type { Escrow, SessionClientLike, SessionStatus, SessionWithVideo } from "../src";
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -7,6 +7,9 @@ export const HOUR = 60 * MINUTE;
 export const START = Date.parse("2030-03-05T14:00:00.000Z");
 export const END = START + HOUR;
 export const OPENS = START - 5 * MINUTE;
+/** The default policy's deadlines: no-show at start + 15 min, auto-completion at end + 10 min. */
+export const NO_SHOW = START + 15 * MINUTE;
+export const AUTO_COMPLETE = END + 10 * MINUTE;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -22,6 +25,8 @@ export function makeStatus(overrides: Partial<SessionStatus> = {}, serverNow = O
     ends_at: iso(END),
     duration_minutes: 60,
     join_opens_at: iso(OPENS),
+    no_show_at: iso(NO_SHOW),
+    auto_complete_at: iso(AUTO_COMPLETE),
     started_at: null,
     started_by: null,
     ended_at: null,
@@ -89,6 +94,23 @@ export function withVideo(status: SessionStatus): SessionWithVideo {
   };
 }
 
+/** An escrow as the dispute route returns it (the fields the components read). */
+const ESCROW = {
+  id: "esc_test",
+  object: "escrow",
+  booking_id: "bk_test",
+  currency: "usd",
+  amount: 5000,
+  tutor_amount: 4000,
+} as unknown as Escrow;
+
+/** What the API answers once a participant token has expired (as a LessonKitError carries it). */
+export const tokenExpired = () =>
+  Object.assign(new Error("The participant token has expired; ask the platform for a new one"), {
+    status: 401,
+    code: "participant_token_expired",
+  });
+
 type Deferred<T> = { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
 export function deferred<T>(): Deferred<T> {
   let resolve!: (v: T) => void;
@@ -140,18 +162,42 @@ export class FakeSessionClient implements SessionClientLike {
     this.calls.push(`rate:${stars}:${comment ?? ""}`);
     return { booking_id: "bk_test", stars, comment: comment ?? null, rated_at: this.current.server_time };
   };
-  dispute = async (): Promise<never> => {
-    throw new Error("not used");
+  dispute = async (reason: string) => {
+    this.calls.push(`dispute:${reason}`);
+    return { ...ESCROW, status: "disputed" as const };
+  };
+  /** Tokens handed over through setToken, in order. */
+  tokens: string[] = [];
+  setToken = (token: string) => {
+    this.calls.push("setToken");
+    this.tokens.push(token);
   };
   serverOffset = () => this.offset;
-  watch = (onChange: (s: SessionStatus, previous: SessionStatus | undefined) => void) => {
+  watch = (
+    onChange: (s: SessionStatus, previous: SessionStatus | undefined) => void,
+    options: { onError?: (error: never) => void } = {},
+  ) => {
     this.calls.push("watch");
     this.listeners.add(onChange);
+    if (options.onError) this.errorListeners.set(onChange, options.onError as (error: unknown) => void);
     queueMicrotask(() => onChange(this.current, undefined));
     return () => {
       this.listeners.delete(onChange);
+      this.errorListeners.delete(onChange);
     };
   };
+  errorListeners = new Map<unknown, (error: unknown) => void>();
+
+  /** A poll failed: every watcher hears it; like the SDK, a 401 ends their watching. */
+  fail(error: { status: number; code: string; message?: string }) {
+    for (const [listener, onError] of [...this.errorListeners]) {
+      onError(error);
+      if (error.status === 401) {
+        this.listeners.delete(listener as never);
+        this.errorListeners.delete(listener);
+      }
+    }
+  }
 
   private async enter(kind: "start" | "join") {
     this.calls.push(kind);

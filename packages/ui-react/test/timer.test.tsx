@@ -2,7 +2,7 @@
 import { act, cleanup, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SessionTimer } from "../src";
-import { completed, END, FakeSessionClient, live, MINUTE, START } from "./fixtures";
+import { AUTO_COMPLETE, completed, END, FakeSessionClient, live, MINUTE, NO_SHOW, START } from "./fixtures";
 import { advance, advanceTo, flush, jumpTo } from "./render";
 
 /** This device's clock runs 45 s behind the server's. */
@@ -35,6 +35,8 @@ async function mount(props: Partial<Parameters<typeof SessionTimer>[0]> = {}, st
     announcements,
     clock: () => screen.getByRole("timer").textContent,
     state: () => root.dataset.state,
+    label: () => root.querySelector(".lk-timer__label")?.textContent,
+    detail: () => root.querySelector(".lk-timer__detail")?.textContent ?? null,
     progress: () => Number(screen.getByRole("progressbar").getAttribute("aria-valuenow")),
     ...view,
   };
@@ -139,7 +141,7 @@ describe("SessionTimer", () => {
   it("stops at ended_at once the session is completed", async () => {
     vi.setSystemTime(local(END + 3 * MINUTE));
     const t = await mount({}, completed());
-    expect([t.clock(), t.state(), t.progress()]).toEqual(["00:02:00", "warning", 97]);
+    expect([t.clock(), t.state(), t.progress(), t.label()]).toEqual(["00:02:00", "ended", 97, "Session ended"]);
     await settle();
     expect(t.announcements).toEqual([]); // a finished session announces nothing
     await advance(5_000);
@@ -161,5 +163,69 @@ describe("SessionTimer", () => {
     for (let i = 0; i < 100; i++) await advance(100);
     expect(renders - before).toBeLessThanOrEqual(10);
     expect(screen.getByRole("timer").textContent).toBe("00:49:50");
+  });
+});
+
+describe("SessionTimer's visible text", () => {
+  it("labels every state in words, not colour alone", async () => {
+    vi.setSystemTime(local(END - 6 * MINUTE));
+    const t = await mount({ timeZone: "UTC", locale: "en-US" });
+    expect([t.state(), t.label(), t.detail()]).toEqual(["normal", "Time left", null]);
+    await jumpTo(local(END - 5 * MINUTE));
+    expect([t.state(), t.label()]).toEqual(["warning", "Ending soon"]);
+    await jumpTo(local(END - 30_000));
+    expect([t.state(), t.label()]).toEqual(["critical", "Last minute"]);
+    // Overtime says when the server closes the session (end + the overtime grace), here in UTC.
+    await jumpTo(local(END + 2 * MINUTE));
+    expect([t.state(), t.label(), t.clock()]).toEqual(["overtime", "Overtime", "+00:02:00"]);
+    expect(t.detail()).toBe("The session closes automatically at 3:10 PM.");
+    expect(t.container.querySelector(".lk-timer__detail")?.getAttribute("datetime")).toBe(
+      new Date(AUTO_COMPLETE).toISOString(),
+    );
+  });
+
+  it("a participant alone in the session sees who they wait for and the no-show deadline", async () => {
+    vi.setSystemTime(local(START + 2 * MINUTE));
+    const alone = live(START + 2 * MINUTE, {
+      role: "tutor",
+      participants: {
+        student: { name: "Sam", joined_at: null },
+        tutor: { name: "Tia", joined_at: new Date(START).toISOString() },
+      },
+    });
+    const t = await mount({ timeZone: "Europe/Paris", locale: "en-GB" }, alone);
+    expect([t.state(), t.label(), t.clock()]).toEqual(["waiting", "Waiting for the student to join", "00:58:00"]);
+    // 14:15 UTC is 15:15 in Paris.
+    expect(t.detail()).toBe("If the student has not joined by 15:15, the lesson counts as missed.");
+    expect(t.container.querySelector(".lk-timer__detail")?.getAttribute("datetime")).toBe(
+      new Date(NO_SHOW).toISOString(),
+    );
+
+    await jumpTo(local(NO_SHOW));
+    expect([t.state(), t.label(), t.detail()]).toEqual(["waiting", "The student did not join in time", null]);
+
+    // The student arrives: an ordinary running clock again.
+    await act(() =>
+      t.client.push(
+        live(NO_SHOW, {
+          participants: { ...alone.participants, student: { name: "Sam", joined_at: new Date(NO_SHOW).toISOString() } },
+        }),
+      ),
+    );
+    expect([t.state(), t.label()]).toEqual(["normal", "Time left"]);
+  });
+
+  it("formatDate puts the platform's own date format in the text", async () => {
+    vi.setSystemTime(local(END + MINUTE));
+    const t = await mount({ formatDate: (d) => `<${d.toISOString()}>` });
+    expect(t.detail()).toBe(`The session closes automatically at <${new Date(AUTO_COMPLETE).toISOString()}>.`);
+  });
+
+  it("without a timeZone, dates wait for the browser: the server's render has none", async () => {
+    const { renderToString } = await import("react-dom/server");
+    const status = live(END + MINUTE);
+    const html = renderToString(<SessionTimer client={new FakeSessionClient(status)} initialStatus={status} />);
+    expect(html).toContain("Overtime");
+    expect(html).not.toContain("closes automatically");
   });
 });

@@ -4177,6 +4177,18 @@ export interface components {
             join_opens_at: string;
             /**
              * Format: date-time
+             * @description The no-show deadline (scheduled start + no_show_minutes): a side that has not joined by then is a no-show, and the other may end the session
+             * @example 2030-01-01T09:00:00.000Z
+             */
+            no_show_at: string;
+            /**
+             * Format: date-time
+             * @description When a session left running becomes due for automatic completion (scheduled end + overtime_grace_minutes; the next run of due work completes it); video credentials expire then too
+             * @example 2030-01-01T09:00:00.000Z
+             */
+            auto_complete_at: string;
+            /**
+             * Format: date-time
              * @example 2030-01-01T09:00:00.000Z
              */
             started_at: string | null;

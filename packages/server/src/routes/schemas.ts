@@ -259,6 +259,14 @@ export const SessionSchema = z
     ends_at: isoDateTime,
     duration_minutes: z.number().int(),
     join_opens_at: isoDateTime,
+    no_show_at: isoDateTime.openapi({
+      description:
+        "The no-show deadline (scheduled start + no_show_minutes): a side that has not joined by then is a no-show, and the other may end the session",
+    }),
+    auto_complete_at: isoDateTime.openapi({
+      description:
+        "When a session left running becomes due for automatic completion (scheduled end + overtime_grace_minutes; the next run of due work completes it); video credentials expire then too",
+    }),
     started_at: nullableIso,
     started_by: RoleSchema.nullable(),
     ended_at: nullableIso,

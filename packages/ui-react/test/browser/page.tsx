@@ -29,7 +29,7 @@ function Page() {
         {channel ? <p>Connected to {channel}</p> : null}
       </section>
       <section aria-label="Finished lesson">
-        <SessionCompleteDialog client={done} locale="en-US" />
+        <SessionCompleteDialog client={done} locale="en-US" modal={false} />
       </section>
     </main>
   );
