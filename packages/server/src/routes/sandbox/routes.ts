@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { advanceTestClock } from "../../domain/sandbox/clock";
 import { paySandboxBooking } from "../../domain/sandbox/pay";
 import { DueWorkSchema } from "../admin/routes";
-import type { App } from "../env";
+import type { App } from "../context";
 import { BookingSchema, IdParam, json, jsonWriteErrorResponses } from "../schemas";
 
 const PayBody = z

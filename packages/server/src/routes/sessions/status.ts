@@ -4,7 +4,7 @@ import { getSessionStatus } from "../../domain/sessions/status";
 import { newRequestId } from "../../lib/ids";
 import { authenticateParticipant } from "../../middleware/auth";
 import { EXPOSE_HEADERS, grantCors } from "../../middleware/cors";
-import type { App } from "../env";
+import type { App } from "../context";
 import { errorResponses, IdParam, json, SessionSchema } from "../schemas";
 
 export const sessionParams = IdParam("bookingId", "bk_…");

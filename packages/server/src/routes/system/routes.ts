@@ -1,7 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import type { App } from "../env";
+import type { App } from "../context";
 import { json } from "../schemas";
 
 const health = createRoute({
