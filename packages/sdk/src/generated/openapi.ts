@@ -3604,9 +3604,15 @@ export interface components {
         Session: {
             booking_id: string;
             role: components["schemas"]["Role"];
-            /** @enum {string} */
+            /**
+             * @description The booking's stored state, as on GET /v1/bookings/{id}; it changes only when something happens
+             * @enum {string}
+             */
             status: "pending_payment" | "confirmed" | "in_progress" | "completed" | "canceled" | "no_show";
-            /** @enum {string} */
+            /**
+             * @description What the session screen should show now: `status` read against the tenant's clock (a confirmed booking is `upcoming` before join_opens_at, `joinable` from then, `no_show` once the time to start has passed, before the tick settles it)
+             * @enum {string}
+             */
             phase: "upcoming" | "joinable" | "in_progress" | "ended" | "canceled" | "no_show";
             subject: string | null;
             timezone: string | null;
@@ -3646,8 +3652,11 @@ export interface components {
              * @example 2030-01-01T09:00:00.000Z
              */
             server_time: string;
+            /** @description This participant may start the session now: it is paid, the join window is open and nobody has started it yet */
             can_start: boolean;
+            /** @description The session runs and this participant may join it now, or rejoin for fresh video credentials */
             can_join: boolean;
+            /** @description This participant joined and may end the session now (not while the other side may still join) */
             can_end: boolean;
             participants: {
                 student: {
