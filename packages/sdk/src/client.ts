@@ -11,12 +11,15 @@ import type {
   DeletedWebhookEndpoint,
   DisputeParams,
   Escrow,
+  EscrowWithOperations,
   Event,
   EventWithDeliveries,
   ListBookingsParams,
   ListEscrowsParams,
   ListEventsParams,
+  ListOperationsParams,
   ListWebhookEndpointsParams,
+  MoneyOperation,
   Page,
   ParticipantToken,
   RedeliverEventParams,
@@ -88,13 +91,23 @@ export class LessonKit {
   };
 
   readonly escrows = {
-    get: (escrowId: string, options?: CallOptions): Promise<Escrow> =>
+    /** The escrow with its money operations (transfers, refunds, transfer reversals), oldest first. */
+    get: (escrowId: string, options?: CallOptions): Promise<EscrowWithOperations> =>
       this.#http.request("GET", `/v1/escrows/${id(escrowId)}`, { ...options }),
     list: (params?: ListOptions<ListEscrowsParams>): PageIterator<Escrow> => this.#list("/v1/escrows", params),
     dispute: (escrowId: string, params: DisputeParams, options?: CallOptions): Promise<Escrow> =>
       this.#http.request("POST", `/v1/escrows/${id(escrowId)}/dispute`, { ...options, body: params }),
     resolve: (escrowId: string, params: ResolveDisputeParams, options?: CallOptions): Promise<Escrow> =>
       this.#http.request("POST", `/v1/escrows/${id(escrowId)}/resolve`, { ...options, body: params }),
+  };
+
+  /**
+   * Money operations: every transfer, refund and transfer reversal LessonKit makes or intends at the
+   * payment provider. `list({ status: "failed" })` or `{ status: "in_flight" }` finds stuck money.
+   */
+  readonly operations = {
+    list: (params?: ListOptions<ListOperationsParams>): PageIterator<MoneyOperation> =>
+      this.#list("/v1/operations", params),
   };
 
   readonly tutors = {

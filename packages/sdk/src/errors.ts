@@ -12,7 +12,10 @@ export class LessonKitError extends Error {
   readonly type: string;
   /** Machine-readable reason, e.g. `join_window_not_open`, `already_rated`, `network_error`. */
   readonly code: string;
-  /** HTTP status, or 0 when no response arrived. */
+  /**
+   * HTTP status, or 0 when no response arrived. The API's own are listed in `ApiErrorStatus`; a
+   * proxy in between can answer others, so this stays a number.
+   */
   readonly status: number;
   /** The server's request id (body `request_id` or the `Request-Id` header), when there was a response. */
   readonly requestId: string | undefined;

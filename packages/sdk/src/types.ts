@@ -26,6 +26,15 @@ export type CreateParticipantTokenParams = Omit<Schemas["CreateParticipantTokenR
 
 export type Escrow = Schemas["Escrow"];
 export type EscrowStatus = Escrow["status"];
+/** `escrows.get` returns the escrow with every money operation it made or intends. */
+export type EscrowWithOperations = Schemas["EscrowWithOperations"];
+export type EscrowDispute = NonNullable<Escrow["dispute"]>;
+/** The provider's (or LessonKit's) error code and message, on escrows and operations alike. */
+export type ProviderError = Schemas["ProviderError"];
+export type MoneyOperation = Schemas["MoneyOperation"];
+export type MoneyOperationKind = MoneyOperation["kind"];
+export type MoneyOperationStatus = MoneyOperation["status"];
+export type ListOperationsParams = Omit<QueryOf<"/v1/operations", "get">, "starting_after">;
 export type ListEscrowsParams = Omit<QueryOf<"/v1/escrows", "get">, "starting_after">;
 export type DisputeParams = Schemas["DisputeRequest"];
 export type ResolveDisputeParams = Schemas["ResolveDisputeRequest"];
@@ -74,6 +83,14 @@ export type CreateParticipantTokenBody = Schemas["CreateParticipantTokenRequest"
 
 /** The error body every failed API call returns. */
 export type ApiErrorBody = Schemas["Error"];
+
+type ApiPath = Extract<keyof paths, `/v1/${string}`>;
+type StatusesOf<Operation> = Operation extends { responses: infer Responses } ? keyof Responses : never;
+/**
+ * Every HTTP status the API documents for a failed call, straight from the spec: 400, 401, 403,
+ * 404, 409, 413, 415, 422, and 502 where the route calls the payment provider.
+ */
+export type ApiErrorStatus = Exclude<{ [P in ApiPath]: StatusesOf<NonNullable<paths[P][Method]>> }[ApiPath], 200>;
 
 /** A page of a list: `{ data, has_more, next_cursor }`. */
 export interface Page<T> {

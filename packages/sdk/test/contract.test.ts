@@ -197,6 +197,18 @@ describe("contract: the SDK against the real server", () => {
     expect((await lk.tutors.balance("tutor_1")).balances[0]).toMatchObject({ disputed: 4000, pending: 0 });
     const resolved = await lk.escrows.resolve(paid.escrow.id, { outcome: "refund", refund_amount: 2000 });
     expect(resolved).toMatchObject({ status: "released", refunded_amount: 2000 });
+    // The refund and the release are money operations: on the escrow, and in the tenant's list.
+    const withOperations = await lk.escrows.get(paid.escrow.id);
+    expect(withOperations.operations.map((op) => [op.kind, op.status, op.amount, op.reason])).toEqual([
+      ["refund", "succeeded", 2000, "dispute_resolved"],
+      ["transfer", "succeeded", 2000, "release"],
+    ]);
+    const refunds: string[] = [];
+    for await (const op of lk.operations.list({ kind: "refund", escrow_id: paid.escrow.id, limit: 1 })) {
+      refunds.push(op.provider_id ?? "");
+    }
+    expect(refunds).toEqual([withOperations.operations[0]?.provider_id]);
+    expect((await lk.operations.list({ status: "failed" })).data).toEqual([]);
 
     const other = await lk.bookings.create(lesson(48 * HOUR));
     await lk.sandbox.pay(other.id);
@@ -232,6 +244,28 @@ describe("contract: the SDK against the real server", () => {
     expect(missing).toMatchObject({ status: 404, type: expect.any(String), code: expect.any(String) });
     const invalid = await lk.bookings.create({ ...lesson(), amount: -1 }).catch((e: unknown) => e);
     expect(invalid).toMatchObject({ status: 400, param: expect.stringContaining("amount") });
+  });
+
+  it("maps a refused body (413) to LessonKitError and does not retry it", async () => {
+    let attempts = 0;
+    const client = new LessonKit({
+      apiKey: (await server.createTenant()).key,
+      baseUrl: BASE,
+      fetch: (input, init) => {
+        attempts += 1;
+        return inProcessFetch(input, init);
+      },
+      retryDelayMs: 1,
+    });
+    const error = await client.bookings.create({ ...lesson(), subject: "s".repeat(300 * 1024) }).catch((e) => e);
+    expect(error).toBeInstanceOf(LessonKitError);
+    expect(error).toMatchObject({
+      status: 413,
+      type: "invalid_request_error",
+      code: "body_too_large",
+      requestId: expect.stringMatching(/^req_/),
+    });
+    expect(attempts).toBe(1);
   });
 
   it("a POST whose response is lost is retried with the same Idempotency-Key and acts once", async () => {

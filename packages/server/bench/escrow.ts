@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { SandboxPayments } from "../src/adapters/sandbox/payments";
-import { type BookingRow, bookings, type EscrowRow, escrows, ledgerEntries, payouts } from "../src/db/schema";
+import { type BookingRow, bookings, type EscrowRow, escrows, ledgerEntries, moneyOperations } from "../src/db/schema";
 import { tick } from "../src/jobs/tick";
 import { newId } from "../src/lib/ids";
 import type { TransferInput } from "../src/ports/payments";
@@ -135,7 +135,7 @@ export async function benchEscrowReleases({ count, log }: EscrowOptions, finding
     const seconds = (performance.now() - started) / 1000;
     const perSecond = summary.released / seconds;
 
-    // Exactly once: every seeded escrow released, one payout guard row and one release movement each.
+    // Exactly once: every seeded escrow released, one succeeded transfer and one release movement each.
     findings.check(summary.released === count, `tick released ${summary.released} of ${count} escrows`);
     findings.check(summary.release_failures === 0, `tick reported ${summary.release_failures} release failures`);
     const [facts] = await server.db.all<{
@@ -148,15 +148,15 @@ export async function benchEscrowReleases({ count, log }: EscrowOptions, finding
     }>(sql`select
       (select count(*) from escrows where status = 'released') as released,
       (select count(*) from escrows where status = 'released' and released_amount = amount and payout_amount = tutor_amount and transfer_id like 'tr_sandbox_%') as full,
-      (select count(*) from payouts where kind = 'release') as payouts,
-      (select count(distinct escrow_id) from payouts where kind = 'release') as distinct_payouts,
+      (select count(*) from money_operations where kind = 'transfer' and status = 'succeeded') as payouts,
+      (select count(distinct escrow_id) from money_operations where kind = 'transfer' and status = 'succeeded') as distinct_payouts,
       (select count(*) from ledger_entries where kind = 'release') as release_legs,
       (select count(*) from events where type = 'escrow.released') as events`);
     findings.check(facts?.released === count, `${facts?.released} escrows are released, expected ${count}`);
     findings.check(facts?.full === count, `${facts?.full} escrows released their whole amount, expected ${count}`);
     findings.check(
       facts?.payouts === count && facts.distinct_payouts === count,
-      `${facts?.payouts} release payouts for ${facts?.distinct_payouts} escrows, expected ${count} for ${count}`,
+      `${facts?.payouts} succeeded transfers for ${facts?.distinct_payouts} escrows, expected ${count} for ${count}`,
     );
     findings.check(
       facts?.release_legs === 4 * count,
@@ -165,14 +165,14 @@ export async function benchEscrowReleases({ count, log }: EscrowOptions, finding
     findings.check(facts?.events === count, `${facts?.events} escrow.released events, expected ${count}`);
     const seeded = new Set(ids);
     const paid = await server.db
-      .select({ escrowId: payouts.escrowId })
-      .from(payouts)
-      .where(eq(payouts.kind, "release"));
+      .select({ escrowId: moneyOperations.escrowId })
+      .from(moneyOperations)
+      .where(eq(moneyOperations.kind, "transfer"));
     findings.check(
       paid.every((p) => seeded.has(p.escrowId)) && seeded.size === count,
-      "payouts do not match the seeded escrows",
+      "transfers do not match the seeded escrows",
     );
-    const transferredOnce = ids.filter((id) => provider.transfers.get(`release:${id}`) === 1).length;
+    const transferredOnce = ids.filter((id) => provider.transfers.get(`transfer:${id}:1`) === 1).length;
     findings.check(
       transferredOnce === count && provider.transfers.size === count,
       `${transferredOnce} of ${count} escrows were transferred exactly once (${provider.transfers.size} keys asked)`,

@@ -1,9 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { Deps } from "./domain/context";
 import { newRequestId } from "./lib/ids";
 import { requireAdmin, requireParticipant, requireTenant } from "./middleware/auth";
+import { requestBody } from "./middleware/body";
 import { participantCors } from "./middleware/cors";
 import { idempotency } from "./middleware/idempotency";
 import * as admin from "./routes/admin/routes";
@@ -19,6 +19,7 @@ import * as getEscrow from "./routes/escrows/get";
 import * as listEscrows from "./routes/escrows/list";
 import * as escrowResolve from "./routes/escrows/resolve";
 import * as events from "./routes/events/list";
+import * as listOperations from "./routes/operations/list";
 import * as sandbox from "./routes/sandbox/routes";
 import * as sessionDispute from "./routes/sessions/dispute";
 import * as sessionEnd from "./routes/sessions/end";
@@ -51,6 +52,7 @@ const ROUTES = [
   listEscrows,
   escrowDispute,
   escrowResolve,
+  listOperations,
   tutorBalance,
   events,
   webhookEndpoints,
@@ -91,16 +93,11 @@ export function createApp(deps: Deps, options: AppOptions): App {
       return next();
     }),
   );
-  const limitBody = bodyLimit({
-    maxSize: 256 * 1024,
-    onError: () => {
-      throw new ApiError(413, "invalid_request_error", "body_too_large", "The request body is larger than 256 KB");
-    },
-  });
-  // Reads carry no body; skipping them keeps the adapter from building a full Request per poll.
   // CORS first, so that even a refusal (413 included) is readable by the page that sent it.
   app.use("/v1/sessions/*", participantCors);
-  app.use("/v1/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
+  // Before any refusal can happen: bounds the body, and reads off the wire whatever a refusal left
+  // unread so the next request on the connection is answered (middleware/body.ts).
+  app.use("*", requestBody);
 
   app.use("/v1/admin/*", requireAdmin(options.adminKey));
   app.use("/v1/sessions/:bookingId", requireParticipant);
@@ -110,6 +107,7 @@ export function createApp(deps: Deps, options: AppOptions): App {
     "/v1/bookings/*",
     "/v1/escrows",
     "/v1/escrows/*",
+    "/v1/operations",
     "/v1/tutors/*",
     "/v1/events",
     "/v1/events/*",

@@ -78,7 +78,7 @@ describe("the tenant API", () => {
       status: "pending_payment",
       escrow: { status: "awaiting_payment", held_amount: 0 },
     });
-    expect(failed.body.escrow.last_error).toContain("card_declined");
+    expect(failed.body.escrow.last_error).toEqual({ code: "card_declined", message: "The sandbox card was declined" });
     const events = await server.call("GET", "/v1/events?type=payment.failed", { key });
     expect(events.body.data).toHaveLength(1);
     const paid = await server.call("POST", `/v1/sandbox/bookings/${created.body.id}/pay`, { key });

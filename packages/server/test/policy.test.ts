@@ -772,11 +772,19 @@ describe("disputes: freeze the release until the tenant resolves", () => {
     expect(disputed).toMatchObject({
       status: "disputed",
       held_amount: 5000,
-      dispute: { reason: "The tutor ended early", opened_by: "student", opened_at: iso(releaseAt - SECOND) },
+      dispute: {
+        source: "participant",
+        reason: "The tutor ended early",
+        opened_by: "student",
+        opened_at: iso(releaseAt - SECOND),
+      },
     });
     expect((await eventOf(key, l.id, "escrow.disputed")).data.dispute).toEqual({
+      source: "participant",
       reason: "The tutor ended early",
       opened_by: "student",
+      opened_at: iso(releaseAt - SECOND),
+      provider_dispute_id: null,
     });
     expect(await balance(key)).toEqual([{ currency: "usd", pending: 0, disputed: 4000, released: 0 }]);
     expect(await ledger(l)).toEqual({ ...LEDGER_ZERO, payer: -5000, tutor_disputed: 4000, platform_pending: 1000 });
@@ -817,7 +825,10 @@ describe("disputes: freeze the release until the tenant resolves", () => {
     const l = await lesson(key);
     const { endedAt } = await completed(l);
     at(endedAt + 2 * HOUR);
-    expect(await ok(tenantDispute(l))).toMatchObject({ status: "disputed", dispute: { opened_by: "platform" } });
+    expect(await ok(tenantDispute(l))).toMatchObject({
+      status: "disputed",
+      dispute: { source: "platform", opened_by: "platform" },
+    });
 
     await refused(resolve(l, { outcome: "refund", refund_amount: 5001 }), 422, "refund_exceeds_held", "refund_amount");
     await refused(

@@ -181,6 +181,13 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
         ? charges.get(params.charge)
         : [...charges.values()].find((c) => c.payment_intent === params.payment_intent);
       if (!charge) return missing("charge", params.charge ?? params.payment_intent, "charge");
+      if (charge.disputed) {
+        return error(400, {
+          type: "invalid_request_error",
+          code: "charge_disputed",
+          message: `Charge ${charge.id} has been charged back; cannot issue a refund.`,
+        });
+      }
       const remaining = charge.amount - charge.amount_refunded;
       const amount = params.amount === undefined ? remaining : Number(params.amount);
       if (remaining === 0) {
@@ -251,6 +258,11 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
     if (match) {
       const charge = charges.get(match[1] as string);
       return charge ? { status: 200, body: charge } : missing("charge", match[1] as string);
+    }
+    match = route(/^\/v1\/transfers\/([^/]+)$/, "GET");
+    if (match) {
+      const transfer = transfers.get(match[1] as string);
+      return transfer ? { status: 200, body: transfer } : missing("transfer", match[1] as string);
     }
     if (method === "GET" && path === "/v1/transfers") {
       const limit = Math.min(Number(params.limit ?? 10), 100);

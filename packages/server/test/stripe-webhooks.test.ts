@@ -199,7 +199,7 @@ describe("Stripe events, each delivered twice and in any order", () => {
     expect((await s.deliver(failed)).body.outcome).toBe("duplicate");
     expect(await s.escrow(escrowId)).toMatchObject({
       status: "awaiting_payment",
-      last_error: "insufficient_funds: Your card has insufficient funds.",
+      last_error: { code: "insufficient_funds", message: "Your card has insufficient funds." },
     });
     const rows = await s.db.select().from(events).where(eq(events.bookingId, id));
     const paymentFailed = rows.filter((row) => row.type === "payment.failed");

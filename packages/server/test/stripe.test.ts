@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hostConfig } from "../src/adapters/stripe/client";
 import { tenants } from "../src/db/schema";
 import { loadEnv } from "../src/env";
-import { ADMIN_KEY, HOUR, ledgerInvariant } from "./harness";
+import { ADMIN_KEY, bookingBody, HOUR, ledgerInvariant } from "./harness";
 import {
   createStripeTestServer,
   SECRET_KEY,
@@ -63,7 +63,7 @@ describe("a whole lesson on a Stripe tenant", () => {
     });
     const transferCalls = s.fake.requests.filter((r) => r.path === "/v1/transfers");
     expect(transferCalls).toHaveLength(1);
-    expect(transferCalls[0]?.idempotencyKey).toBe(`release:${escrowId}`);
+    expect(transferCalls[0]?.idempotencyKey).toBe(`transfer:${escrowId}:1`);
     expect(await s.escrow(escrowId)).toMatchObject({
       status: "released",
       transfer_id: transfers[0]?.id,
@@ -109,6 +109,24 @@ describe("a whole lesson on a Stripe tenant", () => {
     expect(list.body.data).toHaveLength(0);
   });
 
+  it("answers 502 provider_error, as documented, when Stripe keeps failing, and books or cancels nothing", async () => {
+    s.fake.inject(/^POST \/v1\/payment_intents$/, { status: 500 }, 9);
+    const refused = await s.call("POST", "/v1/bookings", {
+      key: s.key,
+      body: bookingBody(s.clock, { tutor: { id: "t1", stripe_account: TUTOR_ACCOUNT } }),
+    });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error).toMatchObject({ type: "provider_error" });
+    expect((await s.call("GET", "/v1/bookings", { key: s.key })).body.data).toHaveLength(0);
+
+    const { id } = await s.book();
+    s.fake.inject(/^POST \/v1\/payment_intents\/[^/]+\/cancel$/, { status: 500 }, 9);
+    const cancel = await s.call("POST", `/v1/bookings/${id}/cancel`, { key: s.key, body: { by: "student" } });
+    expect(cancel.status).toBe(502);
+    expect(cancel.body.error).toMatchObject({ type: "provider_error" });
+    expect((await s.call("GET", `/v1/bookings/${id}`, { key: s.key })).body.status).toBe("pending_payment");
+  });
+
   it("cancels an unpaid booking by canceling its PaymentIntent", async () => {
     const { id, intentId } = await s.book();
     const res = await s.call("POST", `/v1/bookings/${id}/cancel`, { key: s.key, body: { by: "student" } });
@@ -150,7 +168,7 @@ describe("unpaid Stripe bookings at the end of the payment window", () => {
 
     const kept = (await s.call("GET", `/v1/bookings/${paidLate.id}`, { key: s.key })).body;
     expect(kept.status).toBe("pending_payment");
-    expect(kept.escrow.last_error).toMatch(/^payment_already_made: /);
+    expect(kept.escrow.last_error).toMatchObject({ code: "payment_already_made" });
     await s.deliver(s.fake.event("payment_intent.succeeded", intent));
     expect((await s.call("GET", `/v1/bookings/${paidLate.id}`, { key: s.key })).body).toMatchObject({
       status: "confirmed",

@@ -4,7 +4,9 @@ import { SandboxPayments } from "../src/adapters/sandbox/payments";
 import { tenants } from "../src/db/schema";
 import type { Deps } from "../src/domain/context";
 import type { DueWorkSummary } from "../src/domain/due/run";
-import { claimDueReleases, executeReleases } from "../src/domain/escrow/release";
+import { claimDueOperations } from "../src/domain/operations/claim";
+import { executeClaims } from "../src/domain/operations/execute";
+import { requestDueReleases } from "../src/domain/operations/transfer";
 import { tick } from "../src/jobs/tick";
 import { ManualClock } from "../src/ports/clock";
 import {
@@ -35,6 +37,8 @@ const NOTHING_DUE = {
   refund_failures: 0,
   released: 0,
   release_failures: 0,
+  reversals: 0,
+  reversal_failures: 0,
 };
 
 type Fault = "none" | "retryable" | "definitive" | "crash_after_transfer";
@@ -155,22 +159,29 @@ interface ReleaseFacts {
   released_amount: number;
   payout_amount: number | null;
   transfer_id: string | null;
-  claim_kind: string | null;
-  claim_token: string | null;
-  last_error: string | null;
+  /** The status of the escrow's latest transfer operation, and the lease on it. */
+  transfer_status: string | null;
+  lease_token: string | null;
+  last_error_code: string | null;
   released_events: number;
+  /** Succeeded transfer operations. */
   release_payouts: number;
   payout_provider_id: string | null;
   release_legs: number;
 }
 
-/** What the database says about each escrow's release: its row, its events, guard rows and ledger legs. */
+/** What the database says about each escrow's release: its row, its events, operations and ledger legs. */
 async function releaseFacts(deps: Deps): Promise<Map<string, ReleaseFacts>> {
+  const latest = (column: string) =>
+    sql.raw(
+      `(select o.${column} from money_operations o where o.escrow_id = e.id and o.kind = 'transfer' order by o.seq desc limit 1)`,
+    );
   const rows = await deps.db.all<ReleaseFacts>(sql`
-    select e.id, e.status, e.released_amount, e.payout_amount, e.transfer_id, e.claim_kind, e.claim_token, e.last_error,
+    select e.id, e.status, e.released_amount, e.payout_amount, e.transfer_id, e.last_error_code,
+      ${latest("status")} as transfer_status, ${latest("lease_token")} as lease_token,
       (select count(*) from events v where v.booking_id = e.booking_id and v.type = 'escrow.released') as released_events,
-      (select count(*) from payouts p where p.escrow_id = e.id and p.kind = 'release') as release_payouts,
-      (select max(p.provider_id) from payouts p where p.escrow_id = e.id and p.kind = 'release') as payout_provider_id,
+      (select count(*) from money_operations o where o.escrow_id = e.id and o.kind = 'transfer' and o.status = 'succeeded') as release_payouts,
+      (select max(o.provider_id) from money_operations o where o.escrow_id = e.id and o.kind = 'transfer' and o.status = 'succeeded') as payout_provider_id,
       (select count(*) from ledger_entries l where l.escrow_id = e.id and l.kind = 'release') as release_legs
     from escrows e`);
   return new Map(rows.map((row) => [row.id, row]));
@@ -182,16 +193,16 @@ async function factsOf(deps: Deps, escrowId: string): Promise<ReleaseFacts> {
   return facts;
 }
 
-/** Released exactly once: one event, one guard row, four ledger legs, the right amounts, no claim left. */
+/** Released exactly once: one event, one succeeded transfer, four ledger legs, the right amounts, no lease left. */
 function expectReleasedOnce(facts: ReleaseFacts, transferId: string) {
   expect(facts).toMatchObject({
     status: "released",
     released_amount: 5000,
     payout_amount: 4000,
     transfer_id: transferId,
-    claim_token: null,
-    claim_kind: null,
-    last_error: null,
+    transfer_status: "succeeded",
+    lease_token: null,
+    last_error_code: null,
     released_events: 1,
     release_payouts: 1,
     payout_provider_id: transferId,
@@ -265,7 +276,7 @@ describe("two ticks racing over one database file", () => {
       const calls = transfers.filter((call) => call.escrowId === lesson.escrowId);
       // The lease means only one of the two ever asks the provider; any call uses the escrow's key.
       expect(calls).toHaveLength(1);
-      expect(calls.map((call) => call.idempotencyKey)).toEqual([`release:${lesson.escrowId}`]);
+      expect(calls.map((call) => call.idempotencyKey)).toEqual([`transfer:${lesson.escrowId}:1`]);
       expect(calls[0]?.amount).toBe(4000);
       expect(calls[0]?.providerId).toMatch(/^tr_sandbox_/);
       expectReleasedOnce(facts.get(lesson.escrowId)!, calls[0]!.providerId!);
@@ -313,7 +324,7 @@ describe("two ticks racing over one database file", () => {
     const eventCount = (bookingId: string, type: string) =>
       events.find((row) => row.booking_id === bookingId && row.type === type)?.n ?? 0;
     const refundPayouts = await a.deps.db.all<{ escrow_id: string; n: number; amount: number }>(
-      sql`select escrow_id, count(*) as n, sum(amount) as amount from payouts where kind = 'refund' group by escrow_id`,
+      sql`select escrow_id, count(*) as n, sum(amount) as amount from money_operations where kind = 'refund' and status = 'succeeded' group by escrow_id`,
     );
     const calls = [...providerA.calls, ...providerB.calls];
     for (const id of unpaid) expect(eventCount(id, "booking.canceled")).toBe(1);
@@ -371,8 +382,9 @@ describe("a tick that dies mid-release", () => {
     const lessons = await completedLessons(a, key, 3);
     run.clock.advance(RELEASE_DELAY);
 
-    // Process A claims the due releases and is killed before it calls the provider.
-    const claims = await claimDueReleases(a.deps, { limit: 10 });
+    // Process A asks for the due releases, claims them and is killed before it calls the provider.
+    await requestDueReleases(a.deps);
+    const claims = await claimDueOperations(a.deps, 10);
     expect(claims.map((claim) => claim.escrow.id).sort()).toEqual(lessons.map((lesson) => lesson.escrowId).sort());
 
     // While the lease lasts, process B leaves them alone, up to the last millisecond of it.
@@ -383,7 +395,7 @@ describe("a tick that dies mid-release", () => {
     for (const lesson of lessons) {
       expect(await factsOf(b.deps, lesson.escrowId)).toMatchObject({
         status: "release_scheduled",
-        claim_kind: "release",
+        transfer_status: "in_flight",
         release_payouts: 0,
         release_legs: 0,
       });
@@ -393,7 +405,7 @@ describe("a tick that dies mid-release", () => {
     expect(await tick(b.deps)).toMatchObject({ released: 3, release_failures: 0 });
     for (const lesson of lessons) {
       const calls = providerB.transfers.filter((call) => call.escrowId === lesson.escrowId);
-      expect(calls.map((call) => call.idempotencyKey)).toEqual([`release:${lesson.escrowId}`]);
+      expect(calls.map((call) => call.idempotencyKey)).toEqual([`transfer:${lesson.escrowId}:1`]);
       expectReleasedOnce(await factsOf(b.deps, lesson.escrowId), calls[0]!.providerId!);
     }
     expect(await tick(a.deps)).toEqual(NOTHING_DUE);
@@ -412,24 +424,22 @@ describe("a tick that dies mid-release", () => {
     providerA.fault = "crash_after_transfer";
     expect(await tick(a.deps)).toMatchObject({ released: 0, release_failures: 1 });
     const [moved] = providerA.transfers;
-    expect(moved).toMatchObject({ escrowId, idempotencyKey: `release:${escrowId}` });
+    expect(moved).toMatchObject({ escrowId, idempotencyKey: `transfer:${escrowId}:1` });
     expect(moved?.providerId).toMatch(/^tr_sandbox_/);
-    // The money may have moved, so the claim stays: nothing is recorded, and nobody else may start over yet.
+    // The money may have moved: nothing is recorded, the transfer stays in flight (out of a dispute's
+    // reach, never withdrawn), and the next run may only repeat it under the same key.
     expect(await factsOf(a.deps, escrowId)).toMatchObject({
       status: "release_scheduled",
-      claim_kind: "release",
-      last_error: "process died after the provider moved the money",
+      transfer_status: "in_flight",
+      lease_token: null,
+      last_error_code: "provider_call_failed",
       released_events: 0,
       release_payouts: 0,
       release_legs: 0,
     });
-    expect(await tick(b.deps)).toEqual(NOTHING_DUE);
-    expect(providerB.transfers).toEqual([]);
-
-    run.clock.advance(LEASE + 1);
     expect(await tick(b.deps)).toMatchObject({ released: 1, release_failures: 0 });
     const [retried] = providerB.transfers;
-    expect(retried?.idempotencyKey).toBe(`release:${escrowId}`);
+    expect(retried?.idempotencyKey).toBe(`transfer:${escrowId}:1`);
     // Same key, same transfer at the provider: what we record is the transfer that really happened.
     expect(retried?.providerId).toBe(moved?.providerId);
     expectReleasedOnce(await factsOf(a.deps, escrowId), moved!.providerId!);
@@ -459,8 +469,8 @@ describe("a tick slower than its lease", () => {
 
     const [first] = providerA.transfers;
     const [second] = providerB.transfers;
-    expect(first?.idempotencyKey).toBe(`release:${escrowId}`);
-    expect(second?.idempotencyKey).toBe(`release:${escrowId}`);
+    expect(first?.idempotencyKey).toBe(`transfer:${escrowId}:1`);
+    expect(second?.idempotencyKey).toBe(`transfer:${escrowId}:1`);
     expect(second?.providerId).toBe(first?.providerId);
     expectReleasedOnce(await factsOf(a.deps, escrowId), second!.providerId!);
     await expectLedgerClean(a.deps);
@@ -511,8 +521,8 @@ describe("a tick slower than its lease", () => {
     expect(await slow).toMatchObject({ released: 0, release_failures: 1 });
     expect(await factsOf(a.deps, escrowId)).toMatchObject({
       status: "release_scheduled",
-      claim_kind: "release",
-      claim_token: expect.any(String),
+      transfer_status: "in_flight",
+      lease_token: expect.any(String),
     });
     const dispute = await a.call("POST", `/v1/sessions/${lesson!.id}/dispute`, {
       key: lesson!.student,
@@ -593,7 +603,7 @@ describe("running the tick twice", () => {
 
     const before = await snapshot(server.deps);
     expect(Object.keys(before)).toEqual(
-      expect.arrayContaining(["bookings", "escrows", "ledger_entries", "events", "payouts"]),
+      expect.arrayContaining(["bookings", "escrows", "ledger_entries", "events", "money_operations"]),
     );
     const second = await tick(server.deps);
     expect(second).toEqual(NOTHING_DUE);
@@ -618,37 +628,41 @@ describe("a provider failing a release", () => {
     return { key, lesson: lesson! };
   }
 
-  it("keeps the claim on a retryable failure and retries with the same key once the lease runs out", async () => {
+  it("keeps the transfer in flight on a retryable failure and retries it with the same key on the next tick", async () => {
     const { key, lesson } = await dueRelease();
     provider.fault = "retryable";
     expect(await tick(server.deps)).toMatchObject({ released: 0, release_failures: 1 });
     expect(await factsOf(server.deps, lesson.escrowId)).toMatchObject({
       status: "release_scheduled",
-      claim_kind: "release",
-      claim_token: expect.any(String),
-      last_error: "timeout: The provider timed out",
+      transfer_status: "in_flight",
+      lease_token: null,
+      last_error_code: "timeout",
       release_payouts: 0,
       release_legs: 0,
     });
     const escrow = await ok(server.call("GET", `/v1/escrows/${lesson.escrowId}`, { key }));
-    expect(escrow.last_error).toBe("timeout: The provider timed out");
+    expect(escrow.last_error).toEqual({ code: "timeout", message: "The provider timed out" });
+    expect(escrow.operations).toMatchObject([
+      { kind: "transfer", status: "in_flight", attempts: 1, last_error: { code: "timeout" }, provider_id: null },
+    ]);
+    // The provider may have moved the money: it stays out of a dispute's reach.
+    const dispute = await server.call("POST", `/v1/escrows/${lesson.escrowId}/dispute`, {
+      key,
+      body: { reason: "Lesson quality" },
+    });
+    expect(dispute.body.error?.code).toBe("release_in_progress");
 
-    // The provider may have moved the money: no other run calls it again until the lease ends.
     provider.fault = "none";
-    expect(await tick(server.deps)).toEqual(NOTHING_DUE);
-    expect(provider.transfers).toHaveLength(1);
-
-    server.clock.advance(LEASE + 1);
     expect(await tick(server.deps)).toMatchObject({ released: 1, release_failures: 0 });
     expect(provider.transfers.map((call) => call.idempotencyKey)).toEqual([
-      `release:${lesson.escrowId}`,
-      `release:${lesson.escrowId}`,
+      `transfer:${lesson.escrowId}:1`,
+      `transfer:${lesson.escrowId}:1`,
     ]);
     expectReleasedOnce(await factsOf(server.deps, lesson.escrowId), provider.transfers[1]!.providerId!);
     await expectLedgerClean(server.deps);
   });
 
-  it("frees the claim on a definitive refusal, and a later tick retries and releases once", async () => {
+  it("fails the transfer on a definitive refusal, and a later tick asks anew under a new key and releases once", async () => {
     const { key, lesson } = await dueRelease();
     provider.fault = "definitive";
     expect(await tick(server.deps)).toMatchObject({ released: 0, release_failures: 1 });
@@ -656,9 +670,9 @@ describe("a provider failing a release", () => {
     expect(provider.transfers).toHaveLength(1);
     expect(await factsOf(server.deps, lesson.escrowId)).toMatchObject({
       status: "release_scheduled",
-      claim_kind: null,
-      claim_token: null,
-      last_error: "account_invalid: The destination account cannot receive transfers",
+      transfer_status: "failed",
+      lease_token: null,
+      last_error_code: "account_invalid",
       release_payouts: 0,
       release_legs: 0,
     });
@@ -669,8 +683,9 @@ describe("a provider failing a release", () => {
 
     provider.fault = "none";
     expect(await tick(server.deps)).toMatchObject({ released: 1, release_failures: 0 });
-    expect(new Set(provider.transfers.map((call) => call.idempotencyKey))).toEqual(
-      new Set([`release:${lesson.escrowId}`]),
+    // The provider would only replay a refusal for its key: each new attempt is an operation of its own.
+    expect(provider.transfers.map((call) => call.idempotencyKey)).toEqual(
+      [1, 2, 3].map((n) => `transfer:${lesson.escrowId}:${n}`),
     );
     expectReleasedOnce(await factsOf(server.deps, lesson.escrowId), provider.transfers[2]!.providerId!);
     expect(await tick(server.deps)).toEqual(NOTHING_DUE);
@@ -711,8 +726,9 @@ describe("a dispute during a release", () => {
     const [held, failing] = await completedLessons(server, key, 2);
     server.clock.advance(RELEASE_DELAY);
 
-    // One claim held by a run still at work (or dead), one kept after a retryable provider failure.
-    const [claim] = await claimDueReleases(server.deps, { limit: 1, escrowId: held!.escrowId });
+    // One transfer held by a run still at work (or dead), one kept in flight after a retryable provider failure.
+    await requestDueReleases(server.deps, { escrowId: held!.escrowId });
+    const [claim] = await claimDueOperations(server.deps, 1, { escrowId: held!.escrowId });
     expect(claim?.escrow.id).toBe(held!.escrowId);
     provider.fault = "retryable";
     expect(await tick(server.deps)).toMatchObject({ released: 0, release_failures: 1 });
@@ -755,13 +771,14 @@ describe("a dispute during a release", () => {
     const { key } = await server.createTenant();
     const lessons = await completedLessons(server, key, 3);
     server.clock.advance(RELEASE_DELAY);
-    const claims = await claimDueReleases(server.deps, { limit: 10 });
+    await requestDueReleases(server.deps);
+    const claims = await claimDueOperations(server.deps, 10);
     expect(claims).toHaveLength(3);
     // The middle one leaves release_scheduled behind the claim's back: the chunk's one transaction fails.
     const [, odd] = lessons;
     await server.deps.db.run(sql`update escrows set status = 'disputed' where id = ${odd!.escrowId}`);
 
-    await expect(executeReleases(server.deps, claims)).rejects.toThrow(/left release_scheduled/);
+    await expect(executeClaims(server.deps, claims)).rejects.toThrow(/changed while its transfer/);
     for (const lesson of [lessons[0]!, lessons[2]!]) {
       const facts = await factsOf(server.deps, lesson.escrowId);
       expectReleasedOnce(facts, facts.transfer_id as string);

@@ -130,6 +130,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -213,6 +231,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -385,6 +412,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -565,8 +610,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The payment provider failed or could not be reached (`provider_error`); retry with the same Idempotency-Key */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -756,8 +828,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The payment provider failed or could not be reached (`provider_error`); retry with the same Idempotency-Key */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -855,6 +954,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -879,7 +996,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve an escrow */
+        /** Retrieve an escrow, with its money operations */
         get: {
             parameters: {
                 query?: never;
@@ -897,7 +1014,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Escrow"];
+                        "application/json": components["schemas"]["EscrowWithOperations"];
                     };
                 };
                 /** @description Invalid request */
@@ -1138,6 +1255,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -1234,6 +1369,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -1245,6 +1398,105 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List money operations (transfers, refunds, transfer reversals), newest first
+         * @description Every movement of money LessonKit makes or intends at the payment provider. Filter by `status=in_flight` or `status=failed` to find money that is stuck.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    starting_after?: string;
+                    status?: "pending" | "in_flight" | "succeeded" | "failed" | "canceled";
+                    kind?: "transfer" | "refund" | "transfer_reversal";
+                    escrow_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of money operations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MoneyOperationList"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for these credentials */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the resource's state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Semantically invalid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1609,6 +1861,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -1773,6 +2043,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1955,6 +2243,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -2031,6 +2328,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2119,6 +2434,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2215,6 +2539,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2383,6 +2725,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2574,6 +2934,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -2659,6 +3028,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2758,6 +3136,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -2846,6 +3233,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2950,6 +3355,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -3046,6 +3469,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Semantically invalid */
                 422: {
                     headers: {
@@ -3134,6 +3575,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the resource's state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3294,6 +3744,9 @@ export interface components {
             refund_failures: number;
             released: number;
             release_failures: number;
+            /** @description Transfer reversals made (refunds after release) */
+            reversals: number;
+            reversal_failures: number;
         };
         UpdateTenantRequest: {
             name?: string;
@@ -3447,6 +3900,10 @@ export interface components {
             released_amount: number;
             /** @description What the tutor was paid at release */
             payout_amount: number | null;
+            /** @description Of refunded_amount, what went back through lost chargebacks */
+            charged_back_amount: number;
+            /** @description Taken back from the tutor's transfer at the provider (by LessonKit or anyone) */
+            reversed_amount: number;
             /**
              * Format: date-time
              * @example 2030-01-01T09:00:00.000Z
@@ -3458,23 +3915,39 @@ export interface components {
              */
             released_at: string | null;
             transfer_id: string | null;
-            dispute: {
-                reason: string | null;
-                /** @enum {string|null} */
-                opened_by: "student" | "platform" | null;
-                /**
-                 * Format: date-time
-                 * @example 2030-01-01T09:00:00.000Z
-                 */
-                opened_at: string | null;
-            } | null;
-            last_error: string | null;
+            dispute: components["schemas"]["EscrowDispute"];
+            last_error: components["schemas"]["ProviderError"];
             /**
              * Format: date-time
              * @example 2030-01-01T09:00:00.000Z
              */
             created_at: string;
         };
+        EscrowDispute: {
+            /**
+             * @description participant: the student through a session; platform: your API call; provider: a chargeback at Stripe
+             * @enum {string}
+             */
+            source: "participant" | "platform" | "provider";
+            reason: string | null;
+            /** @enum {string} */
+            opened_by: "student" | "platform";
+            /**
+             * Format: date-time
+             * @example 2030-01-01T09:00:00.000Z
+             */
+            opened_at: string;
+            provider_dispute_id: string | null;
+        } | null;
+        /** @description Why the last attempt to move this escrow's money failed; null once it moved */
+        ProviderError: {
+            /**
+             * @description The provider's code (or LessonKit's)
+             * @example payouts_not_enabled
+             */
+            code: string;
+            message: string;
+        } | null;
         CreateBookingRequest: {
             /**
              * @description Your id for this lesson; unique per tenant
@@ -3493,6 +3966,7 @@ export interface components {
             subject?: string;
             /**
              * Format: date-time
+             * @description ISO 8601 with an offset; after now and at most 365 days ahead on the tenant's clock (`scheduled_start_in_past`, `scheduled_start_too_far`)
              * @example 2030-01-01T10:00:00Z
              */
             scheduled_start: string;
@@ -3505,7 +3979,7 @@ export interface components {
             /** @example usd */
             currency: string;
             /**
-             * @description Minor units kept by the platform
+             * @description Minor units kept by the platform, at most `amount`; equal to it leaves the tutor nothing
              * @example 1000
              */
             platform_fee?: number;
@@ -3542,6 +4016,62 @@ export interface components {
             /** @description Default 4 hours */
             ttl_seconds?: number;
         };
+        EscrowWithOperations: components["schemas"]["Escrow"] & {
+            /** @description Every money operation of the escrow, oldest first */
+            operations: components["schemas"]["MoneyOperation"][];
+        };
+        MoneyOperation: {
+            /** @example op_… */
+            id: string;
+            /** @enum {string} */
+            object: "money_operation";
+            escrow_id: string;
+            booking_id: string;
+            /**
+             * @description transfer: the tutor's payout; refund: back to the student; transfer_reversal: taken back from the tutor
+             * @enum {string}
+             */
+            kind: "transfer" | "refund" | "transfer_reversal";
+            /**
+             * @description pending: decided, not sent; in_flight: being made, or sent without a definitive answer (retried with the same key); succeeded; failed: refused by the provider; canceled: no longer needed
+             * @enum {string}
+             */
+            status: "pending" | "in_flight" | "succeeded" | "failed" | "canceled";
+            amount: number;
+            currency: string;
+            /** @example canceled_by_student */
+            reason: string;
+            /** @description Sent to the provider with every attempt of this operation */
+            idempotency_key: string;
+            attempts: number;
+            /**
+             * @description The provider's transfer, refund or reversal
+             * @example tr_…
+             */
+            provider_id: string | null;
+            last_error: components["schemas"]["ProviderError"];
+            /**
+             * Format: date-time
+             * @description While pending or in flight: the earliest next attempt
+             * @example 2030-01-01T09:00:00.000Z
+             */
+            next_attempt_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T09:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T09:00:00.000Z
+             */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T09:00:00.000Z
+             */
+            completed_at: string | null;
+        };
         EscrowList: {
             data: components["schemas"]["Escrow"][];
             has_more: boolean;
@@ -3555,6 +4085,11 @@ export interface components {
             outcome: "release" | "refund";
             /** @description For refund: minor units back to the student (default: all still held) */
             refund_amount?: number;
+        };
+        MoneyOperationList: {
+            data: components["schemas"]["MoneyOperation"][];
+            has_more: boolean;
+            next_cursor: string | null;
         };
         TutorBalance: {
             tutor_id: string;

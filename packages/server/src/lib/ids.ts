@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghijkmnopqrstuvwxyz";
 
-export type IdPrefix = "tn" | "bk" | "esc" | "evt" | "we" | "whd" | "led" | "rel" | "req" | "ref" | "rev";
+export type IdPrefix = "tn" | "bk" | "esc" | "evt" | "we" | "whd" | "led" | "op" | "req";
 
 /**
  * Cryptographically random bytes, drawn from a pool filled 4 KB at a time: one system call per

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { readBooking } from "../domain/bookings/store";
+import { bookingSnapshot } from "../domain/bookings/store";
 import { type Tenant, tenantNow } from "../domain/context";
 import { readParticipantToken } from "../domain/participants/token";
 import { findTenantBySecretKey, loadTenant, readTenant } from "../domain/tenants/store";
@@ -97,7 +97,7 @@ export async function authenticateParticipant(c: Context<AppEnv>): Promise<void>
     );
   }
   // The booking must still exist for this tenant (it always should; this keeps the check explicit).
-  await readBooking(deps, tenant.id, claims.bookingId);
+  await bookingSnapshot(deps, tenant.id, claims.bookingId);
   c.set("tenant", tenant);
   c.set("participantCtx", { deps, tenant, now, bookingId: claims.bookingId, role: claims.role, userId: claims.userId });
   c.set("callerScope", `participant:${claims.bookingId}:${claims.role}`);

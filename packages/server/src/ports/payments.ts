@@ -77,6 +77,11 @@ export interface PaymentProvider {
    * does not last (Stripe forgets keys after 24 hours). Providers without it keep keys forever.
    */
   findTransfer?(input: TransferInput): Promise<{ transferId: string; amount: number } | null>;
+  /**
+   * How much of a transfer the provider has reversed in all, by whoever: asked when a reversal of ours
+   * is refused as more than is left on the transfer (someone reversed part of it in the dashboard).
+   */
+  reversedTotal?(input: { tenant: PaymentTenant; transferId: string }): Promise<number>;
   /** Takes back part of a transfer from the tutor's account (a refund after release). */
   reverseTransfer?(input: ReverseTransferInput): Promise<{ reversalId: string }>;
   /** Whether the tutor's connected account can be paid out now (asked when nothing is known yet). */

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { BOOKING_STATUSES, ESCROW_STATUSES } from "../db/schema";
+import { BOOKING_STATUSES, DISPUTE_SOURCES, ESCROW_STATUSES, OPERATION_KINDS, OPERATION_STATUSES } from "../db/schema";
 import { EVENT_TYPES } from "../domain/events/emit";
 import { DEFAULT_POLICY } from "../domain/policy";
 
@@ -95,6 +95,13 @@ export const TenantSchema = z
   })
   .openapi("Tenant");
 
+export const ProviderErrorSchema = z
+  .object({
+    code: z.string().openapi({ example: "payouts_not_enabled", description: "The provider's code (or LessonKit's)" }),
+    message: z.string(),
+  })
+  .openapi("ProviderError");
+
 export const EscrowSchema = z
   .object({
     id: z.string().openapi({ example: "esc_…" }),
@@ -113,20 +120,73 @@ export const EscrowSchema = z
       .int()
       .openapi({ description: "Released out of escrow: tutor payout plus platform fee" }),
     payout_amount: z.number().int().nullable().openapi({ description: "What the tutor was paid at release" }),
+    charged_back_amount: z
+      .number()
+      .int()
+      .openapi({ description: "Of refunded_amount, what went back through lost chargebacks" }),
+    reversed_amount: z
+      .number()
+      .int()
+      .openapi({ description: "Taken back from the tutor's transfer at the provider (by LessonKit or anyone)" }),
     release_at: nullableIso,
     released_at: nullableIso,
     transfer_id: z.string().nullable(),
     dispute: z
       .object({
+        source: z.enum(DISPUTE_SOURCES).openapi({
+          description:
+            "participant: the student through a session; platform: your API call; provider: a chargeback at Stripe",
+        }),
         reason: z.string().nullable(),
-        opened_by: z.enum(["student", "platform"]).nullable(),
-        opened_at: nullableIso,
+        opened_by: z.enum(["student", "platform"]),
+        opened_at: isoDateTime,
+        provider_dispute_id: z.string().nullable(),
       })
-      .nullable(),
-    last_error: z.string().nullable(),
+      .nullable()
+      .openapi("EscrowDispute"),
+    last_error: ProviderErrorSchema.nullable().openapi({
+      description: "Why the last attempt to move this escrow's money failed; null once it moved",
+    }),
     created_at: isoDateTime,
   })
   .openapi("Escrow");
+
+export const MoneyOperationSchema = z
+  .object({
+    id: z.string().openapi({ example: "op_…" }),
+    object: z.literal("money_operation"),
+    escrow_id: z.string(),
+    booking_id: z.string(),
+    kind: z.enum(OPERATION_KINDS).openapi({
+      description:
+        "transfer: the tutor's payout; refund: back to the student; transfer_reversal: taken back from the tutor",
+    }),
+    status: z.enum(OPERATION_STATUSES).openapi({
+      description:
+        "pending: decided, not sent; in_flight: being made, or sent without a definitive answer (retried with the same key); succeeded; failed: refused by the provider; canceled: no longer needed",
+    }),
+    amount: z.number().int(),
+    currency: z.string(),
+    reason: z.string().openapi({ example: "canceled_by_student" }),
+    idempotency_key: z.string().openapi({ description: "Sent to the provider with every attempt of this operation" }),
+    attempts: z.number().int(),
+    provider_id: z
+      .string()
+      .nullable()
+      .openapi({ example: "tr_…", description: "The provider's transfer, refund or reversal" }),
+    last_error: ProviderErrorSchema.nullable(),
+    next_attempt_at: nullableIso.openapi({ description: "While pending or in flight: the earliest next attempt" }),
+    created_at: isoDateTime,
+    updated_at: isoDateTime,
+    completed_at: nullableIso,
+  })
+  .openapi("MoneyOperation");
+
+export const EscrowWithOperationsSchema = EscrowSchema.extend({
+  operations: z
+    .array(MoneyOperationSchema)
+    .openapi({ description: "Every money operation of the escrow, oldest first" }),
+}).openapi("EscrowWithOperations");
 
 const PersonSchema = z.object({ id: z.string(), name: z.string().nullable() });
 
@@ -274,13 +334,38 @@ export const IdParam = <K extends string>(name: K, example: string) =>
   } as Record<K, z.ZodString>);
 
 /** Error responses every authenticated route may return. */
+const errorBody = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorSchema } },
+});
+
+/** What every route can answer besides its success (a 500 `internal_error` is a bug, not a contract). */
 export const errorResponses = {
-  400: { description: "Invalid request", content: { "application/json": { schema: ErrorSchema } } },
-  401: { description: "Missing or invalid credentials", content: { "application/json": { schema: ErrorSchema } } },
-  403: { description: "Not allowed for these credentials", content: { "application/json": { schema: ErrorSchema } } },
-  404: { description: "Not found", content: { "application/json": { schema: ErrorSchema } } },
-  409: { description: "Conflicts with the resource's state", content: { "application/json": { schema: ErrorSchema } } },
-  422: { description: "Semantically invalid", content: { "application/json": { schema: ErrorSchema } } },
+  400: errorBody("Invalid request"),
+  401: errorBody("Missing or invalid credentials"),
+  403: errorBody("Not allowed for these credentials"),
+  404: errorBody("Not found"),
+  409: errorBody("Conflicts with the resource's state"),
+  422: errorBody("Semantically invalid"),
+} as const;
+
+/** A route any request body can be sent to (every method but GET and HEAD): also 413. */
+export const writeErrorResponses = {
+  ...errorResponses,
+  413: errorBody("The request body is larger than 256 KB (`body_too_large`)"),
+} as const;
+
+/** A route with a JSON body schema: also 415 when the body is sent as another media type. */
+export const jsonWriteErrorResponses = {
+  ...writeErrorResponses,
+  415: errorBody("The body is not sent as application/json (`unsupported_media_type`)"),
+} as const;
+
+/** A route that calls the payment provider while it answers: 502 when the provider fails or cannot be reached. */
+export const providerErrorResponses = {
+  502: errorBody(
+    "The payment provider failed or could not be reached (`provider_error`); retry with the same Idempotency-Key",
+  ),
 } as const;
 
 export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import type { ProviderFact } from "../../domain/escrow/provider-events";
+import type { ProviderFact } from "../../domain/provider-events/apply";
 
 type Expandable = string | { id: string } | null | undefined;
 const idOf = (value: Expandable): string | null =>

@@ -147,6 +147,11 @@ export class StripePayments implements PaymentProvider {
     return { reversalId: reversal.id };
   }
 
+  async reversedTotal(input: { tenant: PaymentTenant; transferId: string }): Promise<number> {
+    const transfer = await this.stripe.call(input.tenant, (stripe) => stripe.transfers.retrieve(input.transferId));
+    return transfer.amount_reversed;
+  }
+
   async payoutsEnabled(tenant: PaymentTenant, accountId: string): Promise<boolean> {
     const account = await this.stripe.call(tenant, (stripe) => stripe.accounts.retrieve(accountId));
     return account.payouts_enabled === true;

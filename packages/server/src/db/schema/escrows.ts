@@ -13,6 +13,10 @@ export const ESCROW_STATUSES = [
 ] as const;
 export type EscrowStatus = (typeof ESCROW_STATUSES)[number];
 
+/** A dispute opened by a participant (the student), by the platform through the API, or by the provider (a chargeback). */
+export const DISPUTE_SOURCES = ["participant", "platform", "provider"] as const;
+export type DisputeSource = (typeof DISPUTE_SOURCES)[number];
+
 /** The money of one booking. Amounts are integer minor units; the ledger is the source of truth. */
 export const escrows = sqliteTable(
   "escrows",
@@ -42,38 +46,19 @@ export const escrows = sqliteTable(
     paymentClientSecret: text("payment_client_secret"),
     chargeId: text("charge_id"),
     transferId: text("transfer_id"),
-    /** Status to return to when a dispute is resolved in the tutor's favour. */
-    statusBeforeDispute: text("status_before_dispute", { enum: ESCROW_STATUSES }),
+    /** Of `refunded_amount`, what the card network took back through lost chargebacks (never in Stripe's `amount_refunded`). */
+    chargedBackAmount: integer("charged_back_amount").notNull().default(0),
+    /** How much of the tutor's transfer has been reversed at the provider, by us or anyone else. */
+    reversedAmount: integer("reversed_amount").notNull().default(0),
+    /** Who froze the escrow (or, for a provider dispute on released money, who opened one). */
+    disputeSource: text("dispute_source", { enum: DISPUTE_SOURCES }),
     disputeReason: text("dispute_reason"),
-    disputeOpenedBy: text("dispute_opened_by", { enum: ["student", "platform"] }),
     disputedAt: integer("disputed_at"),
-    /** Why the last attempt to move this escrow's money failed, for operators and integrators. */
-    lastError: text("last_error"),
-    /**
-     * A refund decided but not yet confirmed by the provider. It is recorded before the provider is
-     * called, so a crash in between leaves work the next tick finishes with the same idempotency key.
-     */
-    pendingRefundAmount: integer("pending_refund_amount"),
-    pendingRefundKey: text("pending_refund_key"),
-    pendingRefundReason: text("pending_refund_reason"),
-    /**
-     * Lease on this escrow's provider work (a refund or the release): which run holds it and until
-     * when, in the server's clock. A release claim is never cleared until the release commits or the
-     * provider definitively refuses it, so a dispute cannot slip in while money may be moving.
-     */
     /** The provider's dispute (chargeback) on this escrow's charge, while one is open or was lost. */
     providerDisputeId: text("provider_dispute_id"),
-    /** How much of the tutor's transfer has been reversed at the provider (after a refund following release). */
-    reversedAmount: integer("reversed_amount").notNull().default(0),
-    /**
-     * A transfer reversal decided but not yet made at the provider: recorded with its idempotency
-     * key before the call, like a pending refund, so a crash in between is finished later.
-     */
-    pendingReversalAmount: integer("pending_reversal_amount"),
-    pendingReversalKey: text("pending_reversal_key"),
-    claimToken: text("claim_token"),
-    claimKind: text("claim_kind", { enum: ["refund", "release", "reversal"] }),
-    claimExpiresAt: integer("claim_expires_at"),
+    /** Why the last attempt to move this escrow's money failed: the provider's code and its message. */
+    lastErrorCode: text("last_error_code"),
+    lastErrorMessage: text("last_error_message"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -83,6 +68,8 @@ export const escrows = sqliteTable(
     index("escrows_tenant_seq").on(t.tenantId, t.seq),
     index("escrows_status_release_at").on(t.status, t.releaseAt),
     index("escrows_payment_id").on(t.paymentId),
+    index("escrows_charge_id").on(t.chargeId),
+    index("escrows_transfer_id").on(t.transferId),
   ],
 );
 

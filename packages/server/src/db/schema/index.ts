@@ -3,7 +3,7 @@ export * from "./escrows";
 export * from "./events";
 export * from "./idempotency";
 export * from "./ledger";
-export * from "./payouts";
+export * from "./operations";
 export * from "./provider";
 export * from "./tenants";
 export * from "./webhooks";

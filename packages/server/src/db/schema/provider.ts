@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * Events received from a payment provider (Stripe webhooks), one row per event id and tenant. The
@@ -20,7 +20,10 @@ export const providerEvents = sqliteTable(
     /** applied | ignored (and why, e.g. `ignored:unknown_payment`). */
     outcome: text("outcome").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.eventId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.eventId] }),
+    index("provider_events_subject").on(t.tenantId, t.subjectId, t.type),
+  ],
 );
 
 /**
@@ -32,7 +35,8 @@ export const connectedAccounts = sqliteTable(
   {
     tenantId: text("tenant_id").notNull(),
     accountId: text("account_id").notNull(),
-    payoutsEnabled: integer("payouts_enabled", { mode: "boolean" }).notNull(),
+    /** Null: two reports of the same second disagreed; the provider is asked before the next payout. */
+    payoutsEnabled: integer("payouts_enabled", { mode: "boolean" }),
     asOf: integer("as_of").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -20,6 +20,11 @@ export const tenants = sqliteTable(
     stripeSealed: text("stripe_sealed"),
     /** Whether the Stripe key is a live-mode key (null without Stripe settings); not secret. */
     stripeLivemode: integer("stripe_livemode", { mode: "boolean" }),
+    /**
+     * Provider calls per second this tenant's money operations are paced to (null: the default for
+     * its key mode, below Stripe's own limit).
+     */
+    providerRateLimit: integer("provider_rate_limit"),
     /** Test clock: milliseconds this tenant's clock is ahead of the server's (sandbox only). */
     clockOffsetMs: integer("clock_offset_ms").notNull().default(0),
     createdAt: integer("created_at").notNull(),

@@ -1,13 +1,15 @@
 import type { TenantContext } from "../context";
 import { Conflict } from "../errors";
 import { emitReleaseScheduled } from "../escrow/movements";
-import { scheduleRefund, settlePendingRefund } from "../escrow/refund";
+import { heldAmount, transitionEscrow } from "../escrow/status";
 import { emitEvent } from "../events/emit";
 import { percentOf } from "../money";
+import { executeEscrowOperations } from "../operations/execute";
+import { requestOperation } from "../operations/store";
 import { HOUR, resolvePolicy } from "../policy";
 import { withdrawScheduledEvents } from "../webhooks/fanout";
-import { heldAmount, presentBooking } from "./present";
-import { loadBooking, transitionBooking, transitionEscrow } from "./store";
+import { presentBooking } from "./present";
+import { loadBooking, transitionBooking } from "./store";
 
 export interface CancelBookingInput {
   by: "student" | "tutor" | "platform";
@@ -47,8 +49,7 @@ export async function cancelBooking(ctx: TenantContext, bookingId: string, input
     let escrowAfter = escrow;
     let refundPending = false;
     if (escrow.status === "awaiting_payment") {
-      escrowAfter =
-        (await transitionEscrow(tx, escrow, ["awaiting_payment"], { status: "canceled", updatedAt: now })) ?? escrow;
+      escrowAfter = (await transitionEscrow(tx, escrow, "canceled", { updatedAt: now })) ?? escrow;
     } else {
       const policy = resolvePolicy(booking.policy);
       const held = heldAmount(escrow);
@@ -58,8 +59,18 @@ export async function cancelBooking(ctx: TenantContext, bookingId: string, input
           ? held
           : Math.min(held, percentOf(escrow.amount, policy.late_cancel_refund_percent));
       // What the student does not get back is the tutor's (and platform's) to keep: release it now.
-      const releaseNow = refund < held ? { status: "release_scheduled" as const, releaseAt: now } : {};
-      escrowAfter = await scheduleRefund(tx, escrow, refund, `canceled_by_${input.by}`, now, releaseNow);
+      if (refund < held) {
+        escrowAfter =
+          (await transitionEscrow(tx, escrow, "release_scheduled", { releaseAt: now, updatedAt: now })) ?? escrow;
+      }
+      if (refund > 0) {
+        await requestOperation(
+          tx,
+          escrowAfter,
+          { kind: "refund", amount: refund, reason: `canceled_by_${input.by}` },
+          now,
+        );
+      }
       refundPending = refund > 0;
     }
     await emitEvent(tx, {
@@ -72,7 +83,7 @@ export async function cancelBooking(ctx: TenantContext, bookingId: string, input
     if (escrowAfter.status === "release_scheduled") await emitReleaseScheduled(tx, escrowAfter, now);
     return { refundPending, escrowId: escrow.id };
   });
-  if (result.refundPending) await settlePendingRefund(deps, tenant, result.escrowId);
+  if (result.refundPending) await executeEscrowOperations(deps, tenant, result.escrowId);
   const after = await loadBooking(deps.db, tenant.id, bookingId);
   return presentBooking(after.booking, after.escrow);
 }

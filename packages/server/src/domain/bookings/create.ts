@@ -5,7 +5,7 @@ import type { TenantContext } from "../context";
 import { Conflict, DomainError, Invalid } from "../errors";
 import { emitEvent } from "../events/emit";
 import { MAX_AMOUNT, normalizeCurrency } from "../money";
-import { MINUTE } from "../policy";
+import { HOUR, MINUTE } from "../policy";
 import { type BookingResource, presentBooking } from "./present";
 import { loadBooking } from "./store";
 
@@ -21,6 +21,13 @@ export interface CreateBookingInput {
   platform_fee?: number | undefined;
   timezone?: string | undefined;
 }
+
+/**
+ * How far ahead of the tenant's clock a lesson may start. A year holds a school year of weekly
+ * lessons booked at once; a start further out is almost surely a mistyped year (9999), and the
+ * student's money would wait in escrow for it.
+ */
+export const MAX_DAYS_AHEAD = 365;
 
 /**
  * Books a lesson: the booking (pending payment), its escrow (awaiting payment) and the provider's
@@ -39,9 +46,19 @@ export async function createBooking(
   if (scheduledStart <= now) {
     throw Invalid("scheduled_start_in_past", "scheduled_start must be in the future", "scheduled_start");
   }
+  const latestStart = now + MAX_DAYS_AHEAD * 24 * HOUR;
+  if (scheduledStart > latestStart) {
+    throw Invalid(
+      "scheduled_start_too_far",
+      `scheduled_start must be at most ${MAX_DAYS_AHEAD} days ahead (no later than ${new Date(latestStart).toISOString()})`,
+      "scheduled_start",
+    );
+  }
   const currency = normalizeCurrency(input.currency);
   const platformFee = input.platform_fee ?? 0;
   if (input.amount > MAX_AMOUNT) throw Invalid("amount_too_large", `amount must be at most ${MAX_AMOUNT}`, "amount");
+  // The fee may be all of it: the tutor is then owed nothing and the release pays the fee alone
+  // (a lesson a platform pays its tutors for elsewhere).
   if (platformFee > input.amount) {
     throw Invalid("platform_fee_exceeds_amount", "platform_fee cannot be greater than amount", "platform_fee");
   }

@@ -1,13 +1,8 @@
 import type { BookingRow, EscrowRow } from "../../db/schema";
+import { heldAmount } from "../escrow/status";
 
 /** Epoch ms → ISO 8601 UTC (null stays null). */
 export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
-
-/** What is still in escrow, from the escrow's own columns (the ledger agrees; tests check both). */
-export function heldAmount(escrow: EscrowRow): number {
-  if (escrow.status === "awaiting_payment" || escrow.status === "canceled") return 0;
-  return escrow.amount - escrow.refundedAmount - escrow.releasedAmount;
-}
 
 /** The public (wire) shape of an escrow, used by the API and by event payloads alike. */
 export function presentEscrow(escrow: EscrowRow) {
@@ -28,10 +23,21 @@ export function presentEscrow(escrow: EscrowRow) {
     release_at: iso(escrow.releaseAt),
     released_at: iso(escrow.releasedAt),
     transfer_id: escrow.transferId,
-    dispute: escrow.disputedAt
-      ? { reason: escrow.disputeReason, opened_by: escrow.disputeOpenedBy, opened_at: iso(escrow.disputedAt) }
+    charged_back_amount: escrow.chargedBackAmount,
+    reversed_amount: escrow.reversedAmount,
+    dispute:
+      escrow.disputedAt && escrow.disputeSource
+        ? {
+            source: escrow.disputeSource,
+            reason: escrow.disputeReason,
+            opened_by: escrow.disputeSource === "platform" ? ("platform" as const) : ("student" as const),
+            opened_at: iso(escrow.disputedAt) as string,
+            provider_dispute_id: escrow.providerDisputeId,
+          }
+        : null,
+    last_error: escrow.lastErrorCode
+      ? { code: escrow.lastErrorCode, message: escrow.lastErrorMessage ?? escrow.lastErrorCode }
       : null,
-    last_error: escrow.lastError,
     created_at: iso(escrow.createdAt) as string,
   };
 }

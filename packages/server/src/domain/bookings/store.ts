@@ -1,12 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
-import {
-  type BookingRow,
-  type BookingStatus,
-  bookings,
-  type EscrowRow,
-  type EscrowStatus,
-  escrows,
-} from "../../db/schema";
+import { type BookingRow, type BookingStatus, bookings, type EscrowRow, escrows } from "../../db/schema";
 import type { Queryable, Tx } from "../../ports/storage";
 import type { Deps } from "../context";
 import { NotFound } from "../errors";
@@ -30,10 +23,10 @@ export async function loadBooking(db: Queryable, tenantId: string, bookingId: st
 }
 
 /**
- * loadBooking for a read that decides nothing: served from a snapshot dropped on any write of this
- * process and at most `snapshotTtlMs` old (Deps.snapshots). Never use it to decide a state change.
+ * loadBooking for a read that decides nothing: a snapshot, dropped on any write of this process and
+ * at most `snapshotTtlMs` old (Deps.snapshots). Never use it to decide a state change.
  */
-export function readBooking(
+export function bookingSnapshot(
   deps: Deps,
   tenantId: string,
   bookingId: string,
@@ -67,20 +60,6 @@ export async function transitionBooking(
     .update(bookings)
     .set(patch)
     .where(and(eq(bookings.id, booking.id), inArray(bookings.status, [...from])))
-    .returning();
-  return row ?? null;
-}
-
-export async function transitionEscrow(
-  tx: Tx,
-  escrow: EscrowRow,
-  from: readonly EscrowStatus[],
-  patch: Partial<EscrowRow>,
-): Promise<EscrowRow | null> {
-  const [row] = await tx
-    .update(escrows)
-    .set(patch)
-    .where(and(eq(escrows.id, escrow.id), inArray(escrows.status, [...from])))
     .returning();
   return row ?? null;
 }

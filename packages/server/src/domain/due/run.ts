@@ -1,13 +1,13 @@
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
-import { bookings, escrows, tenants } from "../../db/schema";
+import { bookings, escrows, type OperationKind, tenants } from "../../db/schema";
 import { presentBooking } from "../bookings/present";
-import { loadBooking, transitionBooking, transitionEscrow } from "../bookings/store";
+import { loadBooking, transitionBooking } from "../bookings/store";
 import type { Deps, Tenant } from "../context";
-import { escrowsWithPending } from "../escrow/claims";
-import { describeFailure, settlePendingRefund } from "../escrow/refund";
-import { claimDueReleases, executeReleases } from "../escrow/release";
-import { finishPendingReversals } from "../escrow/reversal";
+import { transitionEscrow } from "../escrow/status";
 import { emitEvent } from "../events/emit";
+import { executeDueOperations } from "../operations/execute";
+import { describeFailure } from "../operations/outcome";
+import { requestDueReleases } from "../operations/transfer";
 import { completeSession, type Settlement, settleNoShow } from "../sessions/settle";
 import { toTenant } from "../tenants/store";
 
@@ -19,41 +19,39 @@ export interface DueWorkSummary {
   refund_failures: number;
   released: number;
   release_failures: number;
+  reversals: number;
+  reversal_failures: number;
 }
 
 const BATCH = 200;
 
 /**
  * All time-driven work, for every tenant (or one), each at its own clock: expire unpaid bookings,
- * settle no-shows, auto-complete sessions left open, finish pending refunds, release due escrows.
+ * settle no-shows, auto-complete sessions left open, request the transfers of due releases, then
+ * execute every due money operation (refunds, transfers, reversals) with the one executor.
  *
  * Idempotent and safe to run in several processes at once: every state change is a conditional
  * transition inside a write transaction (the loser of a race changes nothing), and provider calls
- * are made only under a lease with an idempotency key derived from the escrow.
+ * are made only under an operation's lease with the operation's own idempotency key.
  */
 export async function runDueWork(deps: Deps, options: { tenantId?: string | undefined } = {}): Promise<DueWorkSummary> {
-  const summary: DueWorkSummary = {
-    expired: 0,
-    no_shows: 0,
-    auto_completed: 0,
-    refunds: 0,
-    refund_failures: 0,
-    released: 0,
-    release_failures: 0,
+  const expired = await expireUnpaidBookings(deps, options.tenantId);
+  const noShows = await settleNoShows(deps, options.tenantId);
+  const autoCompleted = await autoCompleteSessions(deps, options.tenantId);
+  const releases = await requestDueReleases(deps, { tenantId: options.tenantId });
+  const executed = await executeDueOperations(deps, { tenantId: options.tenantId });
+  const notMade = (kind: OperationKind) => executed.failed[kind] + executed.retrying[kind];
+  return {
+    expired,
+    no_shows: noShows,
+    auto_completed: autoCompleted,
+    refunds: executed.succeeded.refund,
+    refund_failures: notMade("refund"),
+    released: executed.succeeded.transfer + releases.releasedNow,
+    release_failures: notMade("transfer"),
+    reversals: executed.succeeded.transfer_reversal,
+    reversal_failures: notMade("transfer_reversal"),
   };
-  summary.expired = await expireUnpaidBookings(deps, options.tenantId);
-  // Refunds made as sessions are settled count too; one that failed there is retried (and counted) below.
-  const inline = { refunded: 0 };
-  summary.no_shows = await settleNoShows(deps, options.tenantId, inline);
-  summary.auto_completed = await autoCompleteSessions(deps, options.tenantId, inline);
-  const refunds = await finishPendingRefunds(deps, options.tenantId);
-  summary.refunds = refunds.refunded + inline.refunded;
-  summary.refund_failures = refunds.failed;
-  await finishPendingReversals(deps, options.tenantId);
-  const releases = await releaseDueEscrows(deps, options.tenantId);
-  summary.released = releases.released;
-  summary.release_failures = releases.failed;
-  return summary;
 }
 
 type DueBooking = { bookingId: string; tenant: Tenant };
@@ -114,9 +112,10 @@ async function expireUnpaidBookings(deps: Deps, tenantId?: string): Promise<numb
       } catch (error) {
         // The payment could not be voided (it went through meanwhile, or the provider is down): keep
         // the booking; the provider's webhook confirms it or a later tick tries again. Never stop the tick.
+        const failure = describeFailure(error);
         await deps.db
           .update(escrows)
-          .set({ lastError: describeFailure(error) })
+          .set({ lastErrorCode: failure.code, lastErrorMessage: failure.message })
           .where(and(eq(escrows.id, escrow.id), eq(escrows.status, "awaiting_payment")));
         return false;
       }
@@ -132,8 +131,9 @@ async function expireUnpaidBookings(deps: Deps, tenantId?: string): Promise<numb
         });
         if (!canceled) return false;
         const escrowAfter =
-          (await transitionEscrow(tx, current.escrow, ["awaiting_payment"], { status: "canceled", updatedAt: at })) ??
-          current.escrow;
+          current.escrow.status === "awaiting_payment"
+            ? ((await transitionEscrow(tx, current.escrow, "canceled", { updatedAt: at })) ?? current.escrow)
+            : current.escrow;
         await emitEvent(tx, {
           tenantId: tenant.id,
           type: "booking.canceled",
@@ -147,10 +147,11 @@ async function expireUnpaidBookings(deps: Deps, tenantId?: string): Promise<numb
   );
 }
 
-async function settleNoShows(deps: Deps, tenantId: string | undefined, inline: { refunded: number }): Promise<number> {
+async function settleNoShows(deps: Deps, tenantId: string | undefined): Promise<number> {
   return forEachDue(
     async (exclude) => await dueBookings(deps, ["confirmed", "in_progress"], bookings.noShowAt, tenantId, exclude),
     async ({ bookingId, tenant }) => {
+      // A refund the settlement needs is made by the executor at the end of this run.
       const settlement = await deps.db.transaction(async (tx): Promise<Settlement | null> => {
         const { booking, escrow } = await loadBooking(tx, tenant.id, bookingId);
         const studentCame = booking.studentJoinedAt !== null;
@@ -159,19 +160,12 @@ async function settleNoShows(deps: Deps, tenantId: string | undefined, inline: {
         const side = !studentCame && !tutorCame ? "both" : studentCame ? "tutor" : "student";
         return settleNoShow(tx, booking, escrow, side, booking.noShowAt);
       });
-      if (settlement?.refundPending && (await settlePendingRefund(deps, tenant, settlement.escrow.id)) === "refunded") {
-        inline.refunded++;
-      }
       return settlement !== null;
     },
   );
 }
 
-async function autoCompleteSessions(
-  deps: Deps,
-  tenantId: string | undefined,
-  inline: { refunded: number },
-): Promise<number> {
+async function autoCompleteSessions(deps: Deps, tenantId: string | undefined): Promise<number> {
   return forEachDue(
     (exclude) => dueBookings(deps, ["in_progress"], bookings.autoCompleteAt, tenantId, exclude),
     async ({ bookingId, tenant }) => {
@@ -184,42 +178,7 @@ async function autoCompleteSessions(
         }
         return completeSession(tx, booking, escrow, "system", booking.autoCompleteAt);
       });
-      if (settlement?.refundPending && (await settlePendingRefund(deps, tenant, settlement.escrow.id)) === "refunded") {
-        inline.refunded++;
-      }
       return settlement !== null;
     },
   );
-}
-
-async function finishPendingRefunds(deps: Deps, tenantId?: string) {
-  const rows = await escrowsWithPending(deps.db, "refund", deps.clock.now(), tenantId);
-  let refunded = 0;
-  let failed = 0;
-  for (const row of rows) {
-    const outcome = await settlePendingRefund(deps, row.tenant, row.escrowId);
-    if (outcome === "refunded") refunded++;
-    if (outcome === "failed") failed++;
-  }
-  return { refunded, failed };
-}
-
-async function releaseDueEscrows(deps: Deps, tenantId?: string) {
-  let released = 0;
-  let failed = 0;
-  // A refused release frees its claim; remember it so this run does not pick it up again.
-  const refused: string[] = [];
-  for (;;) {
-    const claims = await claimDueReleases(deps, { limit: BATCH, tenantId, exclude: refused });
-    if (claims.length === 0) break;
-    const outcomes = await executeReleases(deps, claims);
-    for (const [index, outcome] of outcomes.entries()) {
-      if (outcome === "released") released++;
-      if (outcome === "failed") {
-        failed++;
-        refused.push(claims[index]!.escrow.id);
-      }
-    }
-  }
-  return { released, failed };
 }

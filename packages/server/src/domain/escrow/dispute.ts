@@ -1,18 +1,19 @@
 import type { BookingRow, EscrowRow } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
-import { heldAmount, presentBooking, presentEscrow } from "../bookings/present";
+import { presentBooking, presentEscrow } from "../bookings/present";
 import { loadBooking, loadEscrow, transitionBooking } from "../bookings/store";
 import type { TenantContext } from "../context";
 import { Conflict, Invalid } from "../errors";
 import { emitEvent } from "../events/emit";
-import { escrowBalances, postLedger } from "../ledger/post";
-import { emitReleaseScheduled, freezeEscrow } from "./movements";
-import { scheduleRefund, settlePendingRefund } from "./refund";
-import { executeReleaseIfDue } from "./release";
+import { settleEscrowNow } from "../operations/execute";
+import { openOperations, requestOperation } from "../operations/store";
+import { refundInProgress, releaseInProgress, withdrawRelease } from "./guards";
+import { emitReleaseScheduled, freezeEscrow, unfreezeEscrow } from "./movements";
+import { heldAmount } from "./status";
 
 export interface OpenDisputeInput {
   reason: string;
-  openedBy: "student" | "platform";
+  source: "participant" | "platform";
 }
 
 /** Freezes the escrow: nothing is released until the tenant resolves the dispute. */
@@ -31,25 +32,17 @@ export async function openDispute(
     if (escrow.status !== "held" && escrow.status !== "release_scheduled") {
       throw Conflict("escrow_not_disputable", `A ${escrow.status} escrow cannot be disputed`);
     }
-    if (escrow.pendingRefundAmount !== null)
-      throw Conflict("refund_in_progress", "A refund of this escrow is being made");
-    if (escrow.claimKind === "release" && escrow.claimToken !== null) {
-      throw Conflict("release_in_progress", "The escrow is being released to the tutor");
-    }
-    const disputed = await freezeEscrow(
-      tx,
-      escrow,
-      { disputeReason: input.reason, disputeOpenedBy: input.openedBy, disputedAt: now },
-      now,
-    );
+    if ((await openOperations(tx, escrow.id, "refund")).length > 0) throw refundInProgress(false);
+    await withdrawRelease(tx, escrow, { at: now, serverNow: deps.clock.now() }, releaseInProgress(false));
+    const disputed = presentEscrow(await freezeEscrow(tx, escrow, { source: input.source, reason: input.reason }, now));
     await emitEvent(tx, {
       tenantId: tenant.id,
       type: "escrow.disputed",
       bookingId: booking.id,
-      data: { escrow: presentEscrow(disputed), dispute: { reason: input.reason, opened_by: input.openedBy } },
+      data: { escrow: disputed, dispute: disputed.dispute },
       at: now,
     });
-    return presentEscrow(disputed);
+    return disputed;
   });
 }
 
@@ -62,13 +55,12 @@ export interface ResolveDisputeInput {
 /**
  * Ends a dispute. `release`: the tutor is paid now (or, before the lesson, the escrow is simply
  * held again). `refund`: `refund_amount` (default all) goes back to the student and any remainder
- * is released to the tutor.
+ * is released to the tutor. The refund and the release are made at once, after the commit.
  */
 export async function resolveDispute(ctx: TenantContext, escrowId: string, input: ResolveDisputeInput) {
   const { deps, tenant, now } = ctx;
-  const outcome = await deps.db.transaction(async (tx) => {
-    const current = await loadEscrow(tx, tenant.id, escrowId);
-    const { booking, escrow } = current;
+  await deps.db.transaction(async (tx) => {
+    const { booking, escrow } = await loadEscrow(tx, tenant.id, escrowId);
     if (escrow.status !== "disputed") throw Conflict("escrow_not_disputed", "The escrow is not disputed");
     const held = heldAmount(escrow);
     const refund = input.outcome === "refund" ? (input.refund_amount ?? held) : 0;
@@ -80,24 +72,13 @@ export async function resolveDispute(ctx: TenantContext, escrowId: string, input
     if (input.outcome === "refund" && refund <= 0) {
       throw Invalid("refund_amount_invalid", "refund_amount must be greater than zero", "refund_amount");
     }
-    const balances = await escrowBalances(tx, escrow.id);
-    await postLedger(
-      tx,
-      escrow,
-      "dispute_resolved",
-      { tutor_disputed: -balances.tutor_disputed, tutor_pending: balances.tutor_disputed },
-      now,
-    );
-    const sessionOver = booking.status === "completed" || booking.status === "no_show" || booking.status === "canceled";
-    const remaining = held - refund;
-    // Once the session is over, whatever the student does not get back is the tutor's now; before
-    // the lesson, the money is simply held again.
-    const next: Partial<EscrowRow> =
-      remaining > 0 && sessionOver ? { status: "release_scheduled", releaseAt: now } : { status: "held" };
-    const resolved = await scheduleRefund(tx, escrow, refund, "dispute_resolved", now, {
-      ...next,
-      statusBeforeDispute: null,
-    });
+    if (refund > 0 && (await openOperations(tx, escrow.id, "refund")).length > 0) throw refundInProgress(false);
+    // Once the session is over, whatever the student does not get back is the tutor's now.
+    const resolved = await unfreezeEscrow(tx, booking, escrow, { at: now, releaseAt: now, refunding: refund });
+    const refundOperation =
+      refund > 0
+        ? await requestOperation(tx, resolved, { kind: "refund", amount: refund, reason: "dispute_resolved" }, now)
+        : null;
     await emitEvent(tx, {
       tenantId: tenant.id,
       type: "escrow.dispute_resolved",
@@ -106,11 +87,9 @@ export async function resolveDispute(ctx: TenantContext, escrowId: string, input
       at: now,
     });
     if (resolved.status === "release_scheduled") await emitReleaseScheduled(tx, resolved, now);
-    if (remaining === 0) await cancelUnstartedBooking(tx, { booking, escrow: resolved }, now);
-    return { refundPending: refund > 0, releaseNow: resolved.status === "release_scheduled" };
+    if (refundOperation && refund === held) await cancelUnstartedBooking(tx, { booking, escrow: resolved }, now);
   });
-  if (outcome.refundPending) await settlePendingRefund(deps, tenant, escrowId);
-  if (outcome.releaseNow) await executeReleaseIfDue(deps, tenant.id, escrowId);
+  await settleEscrowNow(deps, tenant, escrowId);
   const { escrow } = await loadEscrow(deps.db, tenant.id, escrowId);
   return presentEscrow(escrow);
 }

@@ -1,23 +1,26 @@
-import { eq } from "drizzle-orm";
-import { type BookingRow, type EscrowRow, escrows } from "../../db/schema";
+import type { BookingRow, DisputeSource, EscrowRow, OperationRow } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 import { presentBooking, presentEscrow } from "../bookings/present";
-import { transitionBooking, transitionEscrow } from "../bookings/store";
+import { transitionBooking } from "../bookings/store";
 import { emitEvent } from "../events/emit";
 import { escrowBalances, postLedger } from "../ledger/post";
 import { splitRefund } from "../money";
+import { presentOperation } from "../operations/present";
+import { openOperations, requestOperation } from "../operations/store";
+import { heldAmount, transitionEscrow, updateEscrow } from "./status";
 
 /**
- * The money movements of an escrow, each run inside the caller's transaction so that the state
- * change, its ledger rows and its events commit together or not at all.
+ * The money movements of an escrow as our books see them, each run inside the caller's transaction
+ * so that the state change, its ledger rows, its events and any money operation it needs commit
+ * together or not at all.
  */
 
 /** Payment succeeded: the booking is confirmed and the money is held for the tutor and platform. */
 export async function captureEscrow(tx: Tx, booking: BookingRow, escrow: EscrowRow, at: number) {
-  const held = await transitionEscrow(tx, escrow, ["awaiting_payment"], {
-    status: "held",
+  const held = await transitionEscrow(tx, escrow, "held", {
     heldAt: at,
-    lastError: null,
+    lastErrorCode: null,
+    lastErrorMessage: null,
     updatedAt: at,
   });
   if (!held) return null;
@@ -43,18 +46,20 @@ export async function captureEscrow(tx: Tx, booking: BookingRow, escrow: EscrowR
   return { booking: confirmed, escrow: held };
 }
 
+export interface RefundRecord {
+  reason: string;
+  /** The card network took it back (a lost chargeback), rather than a refund. */
+  chargeback?: boolean;
+  /** Our refund operation that moved it, if it was ours. */
+  operation?: OperationRow;
+}
+
 /**
- * Returns `amount` of the unreleased money to the student: from the tutor's share first, then the
- * platform fee. A refund of everything still held makes the escrow `refunded`; otherwise the escrow
+ * Records that `amount` of the unreleased money went back to the student: from the tutor's share
+ * first, then the platform fee. Everything still held gone makes the escrow `refunded`; otherwise it
  * keeps its status and what will be released shrinks.
  */
-export async function applyRefund(
-  tx: Tx,
-  escrow: EscrowRow,
-  amount: number,
-  at: number,
-  reason: string,
-): Promise<EscrowRow> {
+export async function applyRefund(tx: Tx, escrow: EscrowRow, amount: number, at: number, record: RefundRecord) {
   const balances = await escrowBalances(tx, escrow.id);
   const tutorAccount = balances.tutor_disputed > 0 ? "tutor_disputed" : "tutor_pending";
   const { fromTutor, fromPlatform } = splitRefund(amount, balances[tutorAccount], balances.platform_pending);
@@ -68,24 +73,82 @@ export async function applyRefund(
     { [tutorAccount]: -fromTutor, platform_pending: -fromPlatform, refunded: amount },
     at,
   );
-  const refundedAmount = escrow.refundedAmount + amount;
-  const fullyRefunded = refundedAmount + escrow.releasedAmount >= escrow.amount;
-  const [updated] = await tx
-    .update(escrows)
-    .set({
-      refundedAmount,
-      status: fullyRefunded ? "refunded" : escrow.status,
-      releaseAt: fullyRefunded ? null : escrow.releaseAt,
-      updatedAt: at,
-    })
-    .where(eq(escrows.id, escrow.id))
-    .returning();
-  if (!updated) throw new Error(`Escrow ${escrow.id} vanished during a refund`);
+  const amounts = {
+    refundedAmount: escrow.refundedAmount + amount,
+    chargedBackAmount: escrow.chargedBackAmount + (record.chargeback ? amount : 0),
+    updatedAt: at,
+  };
+  const fullyRefunded = amounts.refundedAmount + escrow.releasedAmount >= escrow.amount;
+  const updated = fullyRefunded
+    ? await transitionEscrow(tx, escrow, "refunded", { ...amounts, releaseAt: null })
+    : await updateEscrow(tx, escrow, amounts);
+  if (!updated) throw new Error(`Escrow ${escrow.id} changed during a refund`);
   await emitEvent(tx, {
     tenantId: escrow.tenantId,
     type: "escrow.refunded",
     bookingId: escrow.bookingId,
-    data: { escrow: presentEscrow(updated), refund: { amount, reason } },
+    data: {
+      escrow: presentEscrow(updated),
+      refund: { amount, reason: record.reason },
+      ...(record.operation ? { operation: presentOperation(record.operation) } : {}),
+    },
+    at,
+  });
+  return updated;
+}
+
+/**
+ * A refund made after the tutor was paid (a refund in the provider's dashboard, a lost chargeback):
+ * the student got `amount` back from the platform's balance, so it leaves `released`, taken from
+ * the tutor's share first (then the platform's fee), and what came from the tutor's share is taken
+ * back from the tutor with a transfer reversal, written here as an operation.
+ */
+export async function refundAfterRelease(
+  tx: Tx,
+  escrow: EscrowRow,
+  amount: number,
+  at: number,
+  record: Omit<RefundRecord, "operation">,
+) {
+  const balances = await escrowBalances(tx, escrow.id);
+  const fromTutor = Math.min(amount, Math.max(0, balances.tutor_released));
+  const fromPlatform = amount - fromTutor;
+  await postLedger(
+    tx,
+    escrow,
+    "refund_after_release",
+    { tutor_released: -fromTutor, platform_revenue: -fromPlatform, refunded: amount },
+    at,
+  );
+  const amounts = {
+    refundedAmount: escrow.refundedAmount + amount,
+    chargedBackAmount: escrow.chargedBackAmount + (record.chargeback ? amount : 0),
+    releasedAmount: escrow.releasedAmount - amount,
+    updatedAt: at,
+  };
+  const updated =
+    amounts.refundedAmount >= escrow.amount
+      ? await transitionEscrow(tx, escrow, "refunded", amounts)
+      : await updateEscrow(tx, escrow, amounts);
+  if (!updated) throw new Error(`Escrow ${escrow.id} changed during a refund after release`);
+  const reversal =
+    fromTutor > 0 && escrow.transferId
+      ? await requestOperation(
+          tx,
+          updated,
+          { kind: "transfer_reversal", amount: fromTutor, reason: "refund_after_release" },
+          at,
+        )
+      : null;
+  await emitEvent(tx, {
+    tenantId: escrow.tenantId,
+    type: "escrow.refunded",
+    bookingId: escrow.bookingId,
+    data: {
+      escrow: presentEscrow(updated),
+      refund: { amount, reason: record.reason, after_release: true, transfer_reversal_amount: fromTutor },
+      ...(reversal ? { operation: presentOperation(reversal) } : {}),
+    },
     at,
   });
   return updated;
@@ -102,7 +165,8 @@ export async function scheduleRelease(
   releaseAt: number,
   at: number,
 ): Promise<EscrowRow | null> {
-  return transitionEscrow(tx, escrow, ["held"], { status: "release_scheduled", releaseAt, updatedAt: at });
+  if (escrow.status !== "held") return null;
+  return transitionEscrow(tx, escrow, "release_scheduled", { releaseAt, updatedAt: at });
 }
 
 export async function emitReleaseScheduled(tx: Tx, escrow: EscrowRow, at: number): Promise<void> {
@@ -115,17 +179,17 @@ export async function emitReleaseScheduled(tx: Tx, escrow: EscrowRow, at: number
   });
 }
 
+export interface DisputeRecord {
+  source: DisputeSource;
+  reason: string;
+  providerDisputeId?: string | null;
+}
+
 /**
- * Moves the tutor's pending share to `tutor_disputed` in the ledger and marks the escrow disputed
- * (remembering its status, to return to it), with the dispute's own fields. The caller has checked
- * that the escrow is held or scheduled for release and that no release is in flight.
+ * Freezes what is still held: the tutor's pending share moves to `tutor_disputed` and the escrow is
+ * `disputed` until unfreezeEscrow. The caller has checked that no release can be moving.
  */
-export async function freezeEscrow(
-  tx: Tx,
-  escrow: EscrowRow,
-  dispute: Partial<EscrowRow>,
-  at: number,
-): Promise<EscrowRow> {
+export async function freezeEscrow(tx: Tx, escrow: EscrowRow, dispute: DisputeRecord, at: number) {
   const balances = await escrowBalances(tx, escrow.id);
   await postLedger(
     tx,
@@ -134,11 +198,63 @@ export async function freezeEscrow(
     { tutor_pending: -balances.tutor_pending, tutor_disputed: balances.tutor_pending },
     at,
   );
-  const [disputed] = await tx
-    .update(escrows)
-    .set({ ...dispute, status: "disputed", statusBeforeDispute: escrow.status, updatedAt: at })
-    .where(eq(escrows.id, escrow.id))
-    .returning();
-  if (!disputed) throw new Error(`Escrow ${escrow.id} vanished while disputing`);
+  const disputed = await transitionEscrow(tx, escrow, "disputed", {
+    disputeSource: dispute.source,
+    disputeReason: dispute.reason,
+    disputedAt: at,
+    ...(dispute.providerDisputeId ? { providerDisputeId: dispute.providerDisputeId } : {}),
+    updatedAt: at,
+  });
+  if (!disputed) throw new Error(`Escrow ${escrow.id} changed while being disputed`);
   return disputed;
+}
+
+/** The lesson has been given (or settled, or canceled late): what is not refunded is the tutor's. */
+export function sessionOver(booking: BookingRow): boolean {
+  return booking.status === "completed" || booking.status === "no_show" || booking.status === "canceled";
+}
+
+/**
+ * Ends a freeze, for every kind of dispute. The tutor's frozen share is pending again; once the
+ * session is over, what stays in escrow after `refunding` (a refund decided with the resolution) is
+ * released at `releaseAt`; before the lesson it is simply held again.
+ */
+export async function unfreezeEscrow(
+  tx: Tx,
+  booking: BookingRow,
+  escrow: EscrowRow,
+  options: { at: number; releaseAt: number; refunding?: number },
+): Promise<EscrowRow> {
+  const balances = await escrowBalances(tx, escrow.id);
+  await postLedger(
+    tx,
+    escrow,
+    "dispute_resolved",
+    { tutor_disputed: -balances.tutor_disputed, tutor_pending: balances.tutor_disputed },
+    options.at,
+  );
+  // What stays in escrow once the refunds decided (with this resolution, or still being made) are made.
+  const refunds = await openOperations(tx, escrow.id, "refund");
+  const remaining =
+    heldAmount(escrow) - (options.refunding ?? 0) - refunds.reduce((sum, operation) => sum + operation.amount, 0);
+  const resumed =
+    remaining > 0 && sessionOver(booking)
+      ? await transitionEscrow(tx, escrow, "release_scheduled", { releaseAt: options.releaseAt, updatedAt: options.at })
+      : await transitionEscrow(tx, escrow, "held", { updatedAt: options.at });
+  if (!resumed) throw new Error(`Escrow ${escrow.id} changed while its dispute ended`);
+  return resumed;
+}
+
+/** Records why the escrow's money did not move (null clears it). */
+export async function recordEscrowError(
+  tx: Tx,
+  escrow: EscrowRow,
+  error: { code: string; message: string } | null,
+  at: number,
+): Promise<EscrowRow> {
+  return updateEscrow(tx, escrow, {
+    lastErrorCode: error?.code ?? null,
+    lastErrorMessage: error?.message ?? null,
+    updatedAt: at,
+  });
 }

@@ -1,10 +1,9 @@
-import { eq } from "drizzle-orm";
-import { escrows } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 import { presentBooking } from "../bookings/present";
 import type { BookingWithEscrow } from "../bookings/store";
 import { emitEvent } from "../events/emit";
-import { captureEscrow } from "./movements";
+import { captureEscrow, recordEscrowError } from "./movements";
+import { updateEscrow } from "./status";
 
 /** The student's payment went through: hold the money and confirm the booking (once). */
 export async function recordPaymentSucceeded(
@@ -13,28 +12,28 @@ export async function recordPaymentSucceeded(
   at: number,
   chargeId?: string,
 ) {
-  const source = chargeId ? { ...escrow, chargeId } : escrow;
-  if (chargeId) await tx.update(escrows).set({ chargeId }).where(eq(escrows.id, escrow.id));
+  const source = chargeId ? await updateEscrow(tx, escrow, { chargeId }) : escrow;
   return captureEscrow(tx, booking, source, at);
 }
 
-/** The payment attempt failed: nothing moves; the booking stays payable until it expires. */
+/**
+ * A payment attempt failed: nothing moves; the booking stays payable until it expires.
+ * `payment.failed` is emitted for every failed attempt; the escrow keeps the failure as its last
+ * error only when `asLastError` (it is unpaid and no later attempt is known).
+ */
 export async function recordPaymentFailed(
   tx: Tx,
   { booking, escrow }: BookingWithEscrow,
   at: number,
   failure: { code: string; message: string },
+  asLastError = true,
 ) {
-  const [updated] = await tx
-    .update(escrows)
-    .set({ lastError: `${failure.code}: ${failure.message}`, updatedAt: at })
-    .where(eq(escrows.id, escrow.id))
-    .returning();
+  const updated = asLastError ? await recordEscrowError(tx, escrow, failure, at) : escrow;
   await emitEvent(tx, {
     tenantId: booking.tenantId,
     type: "payment.failed",
     bookingId: booking.id,
-    data: { booking: presentBooking(booking, updated ?? escrow), failure },
+    data: { booking: presentBooking(booking, updated), failure },
     at,
   });
 }

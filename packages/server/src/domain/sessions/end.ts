@@ -1,6 +1,6 @@
 import { loadBooking } from "../bookings/store";
 import { Conflict } from "../errors";
-import { settlePendingRefund } from "../escrow/refund";
+import { executeEscrowOperations } from "../operations/execute";
 import type { ParticipantContext } from "./context";
 import { presentSession } from "./present";
 import { denyEnd, joinedAt, otherRole } from "./rules";
@@ -24,7 +24,7 @@ export async function endSession(ctx: ParticipantContext) {
     if (!result) throw Conflict("session_changed", "The session changed while ending; retry");
     return result;
   });
-  if (settlement.refundPending) await settlePendingRefund(deps, tenant, settlement.escrow.id);
+  if (settlement.refundPending) await executeEscrowOperations(deps, tenant, settlement.escrow.id);
   const { booking, escrow } = await loadBooking(deps.db, tenant.id, bookingId);
   return presentSession(booking, escrow, role, now);
 }

@@ -1,17 +1,18 @@
 import type { BookingRow, EscrowRow, Role } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
-import { heldAmount, presentBooking } from "../bookings/present";
+import { presentBooking } from "../bookings/present";
 import { transitionBooking } from "../bookings/store";
 import { emitReleaseScheduled, scheduleRelease } from "../escrow/movements";
-import { scheduleRefund } from "../escrow/refund";
+import { heldAmount } from "../escrow/status";
 import { emitEvent } from "../events/emit";
+import { requestOperation } from "../operations/store";
 import { HOUR, resolvePolicy } from "../policy";
 
 /** What happened to a booking's money when its session was settled. */
 export interface Settlement {
   booking: BookingRow;
   escrow: EscrowRow;
-  /** A refund was recorded and must now be made at the provider (settlePendingRefund). */
+  /** A refund operation was requested and should be made at once (executeEscrowOperations). */
   refundPending: boolean;
 }
 
@@ -73,7 +74,7 @@ export async function settleNoShow(
       current = scheduled ?? escrow;
     } else {
       const amount = heldAmount(escrow);
-      current = await scheduleRefund(tx, escrow, amount, `no_show:${side}`, at);
+      if (amount > 0) await requestOperation(tx, escrow, { kind: "refund", amount, reason: `no_show:${side}` }, at);
       refundPending = amount > 0;
     }
   }

@@ -1,8 +1,8 @@
-import { readBooking } from "../bookings/store";
+import { bookingSnapshot } from "../bookings/store";
 import type { ParticipantContext } from "./context";
 import { presentSession } from "./present";
 
 export async function getSessionStatus({ deps, tenant, now, bookingId, role }: ParticipantContext) {
-  const { booking, escrow } = await readBooking(deps, tenant.id, bookingId);
+  const { booking, escrow } = await bookingSnapshot(deps, tenant.id, bookingId);
   return presentSession(booking, escrow, role, now);
 }

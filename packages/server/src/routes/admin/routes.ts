@@ -4,12 +4,13 @@ import { createTenant, presentTenant } from "../../domain/tenants/store";
 import type { App } from "../env";
 import {
   AgoraSettingsInputSchema,
-  errorResponses,
   json,
   jsonBody,
+  jsonWriteErrorResponses,
   PolicyInputSchema,
   StripeSettingsInputSchema,
   TenantSchema,
+  writeErrorResponses,
 } from "../schemas";
 
 const CreateTenantBody = z
@@ -35,7 +36,7 @@ const createTenantRoute = createRoute({
       z.object({ tenant: TenantSchema, secret_key: z.string() }).openapi("CreatedTenant"),
       "The tenant and its secret key",
     ),
-    ...errorResponses,
+    ...jsonWriteErrorResponses,
   },
 });
 
@@ -48,6 +49,8 @@ export const DueWorkSchema = z
     refund_failures: z.number().int(),
     released: z.number().int(),
     release_failures: z.number().int(),
+    reversals: z.number().int().openapi({ description: "Transfer reversals made (refunds after release)" }),
+    reversal_failures: z.number().int(),
   })
   .openapi("DueWorkSummary");
 
@@ -57,7 +60,7 @@ const tick = createRoute({
   tags: ["Admin"],
   summary: "Run all due work now (expiry, no-shows, auto-complete, refunds, releases)",
   security: [{ AdminKey: [] }],
-  responses: { 200: json(DueWorkSchema, "What the tick did"), ...errorResponses },
+  responses: { 200: json(DueWorkSchema, "What the tick did"), ...writeErrorResponses },
 });
 
 export function register(app: App) {

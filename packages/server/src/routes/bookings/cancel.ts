@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { cancelBooking } from "../../domain/bookings/cancel";
 import type { App } from "../env";
-import { BookingSchema, errorResponses, IdParam, json, jsonBody } from "../schemas";
+import { BookingSchema, IdParam, json, jsonBody, jsonWriteErrorResponses, providerErrorResponses } from "../schemas";
 
 const Body = z
   .object({
@@ -20,7 +20,11 @@ const route = createRoute({
     "Unpaid: the payment is voided. Paid: full refund, unless the student cancels within free_cancel_hours of the start (then late_cancel_refund_percent).",
   security: [{ SecretKey: [] }],
   request: { params: IdParam("id", "bk_…"), body: jsonBody(Body) },
-  responses: { 200: json(BookingSchema, "The canceled booking"), ...errorResponses },
+  responses: {
+    200: json(BookingSchema, "The canceled booking"),
+    ...jsonWriteErrorResponses,
+    ...providerErrorResponses,
+  },
 });
 
 export function register(app: App) {

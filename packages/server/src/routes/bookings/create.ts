@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createBooking } from "../../domain/bookings/create";
 import type { App } from "../env";
-import { BookingSchema, errorResponses, json, jsonBody } from "../schemas";
+import { BookingSchema, json, jsonBody, jsonWriteErrorResponses, providerErrorResponses } from "../schemas";
 
 const id = z.string().min(1).max(255);
 const name = z.string().min(1).max(200).optional();
@@ -25,19 +25,22 @@ export const CreateBookingBody = z
       })
       .strict(),
     subject: z.string().min(1).max(200).optional(),
-    scheduled_start: z.string().openapi({ format: "date-time", example: "2030-01-01T10:00:00Z" }),
+    scheduled_start: z.string().openapi({
+      format: "date-time",
+      example: "2030-01-01T10:00:00Z",
+      description:
+        "ISO 8601 with an offset; after now and at most 365 days ahead on the tenant's clock (`scheduled_start_in_past`, `scheduled_start_too_far`)",
+    }),
     duration_minutes: z.number().int().min(5).max(720),
     amount: z.number().int().positive().openapi({ description: "Integer minor units (cents)", example: 5000 }),
     currency: z
       .string()
       .regex(/^[A-Za-z]{3}$/, "must be a three-letter ISO 4217 code")
       .openapi({ example: "usd" }),
-    platform_fee: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .openapi({ description: "Minor units kept by the platform", example: 1000 }),
+    platform_fee: z.number().int().min(0).optional().openapi({
+      description: "Minor units kept by the platform, at most `amount`; equal to it leaves the tutor nothing",
+      example: 1000,
+    }),
     timezone: z
       .string()
       .max(64)
@@ -55,7 +58,11 @@ const route = createRoute({
   description: "Creates the booking, its escrow and the provider payment whose client secret your front end confirms.",
   security: [{ SecretKey: [] }],
   request: { body: jsonBody(CreateBookingBody) },
-  responses: { 200: json(BookingSchema, "The booking, pending payment"), ...errorResponses },
+  responses: {
+    200: json(BookingSchema, "The booking, pending payment"),
+    ...jsonWriteErrorResponses,
+    ...providerErrorResponses,
+  },
 });
 
 export function register(app: App) {

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { mintParticipantToken } from "../../domain/participants/token";
 import type { App } from "../env";
-import { errorResponses, IdParam, json, jsonBody, RoleSchema } from "../schemas";
+import { IdParam, json, jsonBody, jsonWriteErrorResponses, RoleSchema } from "../schemas";
 
 const Body = z
   .object({
@@ -36,7 +36,7 @@ const route = createRoute({
     "The token opens /v1/sessions/{booking_id} for one role. It expires after ttl_seconds, and never later than the scheduled end plus the release delay.",
   security: [{ SecretKey: [] }],
   request: { params: IdParam("id", "bk_…"), body: jsonBody(Body) },
-  responses: { 200: json(TokenSchema, "A participant token"), ...errorResponses },
+  responses: { 200: json(TokenSchema, "A participant token"), ...jsonWriteErrorResponses },
 });
 
 export function register(app: App) {

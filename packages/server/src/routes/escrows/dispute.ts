@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { openDispute } from "../../domain/escrow/dispute";
 import type { App } from "../env";
-import { EscrowSchema, errorResponses, IdParam, json, jsonBody } from "../schemas";
+import { EscrowSchema, IdParam, json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 import { DisputeBody } from "../sessions/dispute";
 
 const route = createRoute({
@@ -11,7 +11,7 @@ const route = createRoute({
   summary: "Open a dispute on behalf of the student; freezes the release",
   security: [{ SecretKey: [] }],
   request: { params: IdParam("id", "esc_…"), body: jsonBody(DisputeBody) },
-  responses: { 200: json(EscrowSchema, "The disputed escrow"), ...errorResponses },
+  responses: { 200: json(EscrowSchema, "The disputed escrow"), ...jsonWriteErrorResponses },
 });
 
 export function register(app: App) {
@@ -20,7 +20,7 @@ export function register(app: App) {
       await openDispute(
         c.get("tenantCtx"),
         { escrowId: c.req.valid("param").id },
-        { reason: c.req.valid("json").reason, openedBy: "platform" },
+        { reason: c.req.valid("json").reason, source: "platform" },
       ),
       200,
     ),

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { resolveDispute } from "../../domain/escrow/dispute";
 import type { App } from "../env";
-import { EscrowSchema, errorResponses, IdParam, json, jsonBody } from "../schemas";
+import { EscrowSchema, IdParam, json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 
 const Body = z
   .object({
@@ -23,7 +23,7 @@ const route = createRoute({
   summary: "Resolve a dispute: release to the tutor, or refund the student (in part or in full)",
   security: [{ SecretKey: [] }],
   request: { params: IdParam("id", "esc_…"), body: jsonBody(Body) },
-  responses: { 200: json(EscrowSchema, "The escrow after resolution"), ...errorResponses },
+  responses: { 200: json(EscrowSchema, "The escrow after resolution"), ...jsonWriteErrorResponses },
 });
 
 export function register(app: App) {

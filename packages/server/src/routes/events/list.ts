@@ -3,7 +3,15 @@ import { EVENT_TYPES } from "../../domain/events/emit";
 import { listEvents } from "../../domain/events/list";
 import { getEventWithDeliveries, redeliverEvent } from "../../domain/webhooks/deliveries";
 import type { App } from "../env";
-import { EventSchema, errorResponses, IdParam, json, PaginationQuery, pageOf } from "../schemas";
+import {
+  EventSchema,
+  errorResponses,
+  IdParam,
+  json,
+  jsonWriteErrorResponses,
+  PaginationQuery,
+  pageOf,
+} from "../schemas";
 
 const list = createRoute({
   method: "get",
@@ -74,7 +82,7 @@ const redeliver = createRoute({
     params: IdParam("id", "evt_…"),
     body: { required: false, content: { "application/json": { schema: RedeliverBody } } },
   },
-  responses: { 200: json(EventWithDeliveriesSchema, "The event and its deliveries"), ...errorResponses },
+  responses: { 200: json(EventWithDeliveriesSchema, "The event and its deliveries"), ...jsonWriteErrorResponses },
 });
 
 export function register(app: App) {

@@ -3,7 +3,7 @@ import { moveTestClock, readTestClock } from "../../domain/sandbox/clock";
 import { paySandboxBooking } from "../../domain/sandbox/pay";
 import { DueWorkSchema } from "../admin/routes";
 import type { App } from "../env";
-import { BookingSchema, errorResponses, IdParam, json } from "../schemas";
+import { BookingSchema, IdParam, json, jsonWriteErrorResponses } from "../schemas";
 
 const PayBody = z
   .object({ outcome: z.enum(["succeed", "fail"]).default("succeed") })
@@ -20,7 +20,7 @@ const pay = createRoute({
     params: IdParam("id", "bk_…"),
     body: { required: false, content: { "application/json": { schema: PayBody } } },
   },
-  responses: { 200: json(BookingSchema, "The booking after the payment attempt"), ...errorResponses },
+  responses: { 200: json(BookingSchema, "The booking after the payment attempt"), ...jsonWriteErrorResponses },
 });
 
 const ClockBody = z
@@ -84,7 +84,7 @@ const clock = createRoute({
         .openapi("TestClock"),
       "The tenant's new time and what ran",
     ),
-    ...errorResponses,
+    ...jsonWriteErrorResponses,
   },
 });
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { disputeSession } from "../../domain/sessions/dispute";
 import type { App } from "../env";
-import { EscrowSchema, errorResponses, json, jsonBody } from "../schemas";
+import { EscrowSchema, json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 
 export const DisputeBody = z
@@ -16,7 +16,7 @@ const route = createRoute({
   summary: "The student disputes the lesson; the release is frozen until the platform resolves it",
   security: [{ ParticipantToken: [] }],
   request: { params: sessionParams, body: jsonBody(DisputeBody) },
-  responses: { 200: json(EscrowSchema, "The disputed escrow"), ...errorResponses },
+  responses: { 200: json(EscrowSchema, "The disputed escrow"), ...jsonWriteErrorResponses },
 });
 
 export function register(app: App) {

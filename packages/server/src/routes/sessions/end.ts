@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { endSession } from "../../domain/sessions/end";
 import type { App } from "../env";
-import { errorResponses, json, SessionSchema } from "../schemas";
+import { json, SessionSchema, writeErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 
 const route = createRoute({
@@ -11,7 +11,7 @@ const route = createRoute({
   summary: "End the session; the tutor is paid after the release delay unless the student disputes",
   security: [{ ParticipantToken: [] }],
   request: { params: sessionParams },
-  responses: { 200: json(SessionSchema, "The ended session"), ...errorResponses },
+  responses: { 200: json(SessionSchema, "The ended session"), ...writeErrorResponses },
 });
 
 export function register(app: App) {

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { saveNotes } from "../../domain/sessions/notes";
 import type { App } from "../env";
-import { errorResponses, json, jsonBody } from "../schemas";
+import { json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 
 const Body = z.object({ notes: z.string() }).strict().openapi("SaveNotesRequest");
@@ -16,7 +16,7 @@ const route = createRoute({
   summary: "Save the tutor's notes (plain text, up to 20,000 characters)",
   security: [{ ParticipantToken: [] }],
   request: { params: sessionParams, body: jsonBody(Body) },
-  responses: { 200: json(NotesSchema, "The saved notes"), ...errorResponses },
+  responses: { 200: json(NotesSchema, "The saved notes"), ...jsonWriteErrorResponses },
 });
 
 export function register(app: App) {

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { MAX_COMMENT_LENGTH, rateSession } from "../../domain/sessions/rate";
 import type { App } from "../env";
-import { errorResponses, json, jsonBody } from "../schemas";
+import { json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 
 const Body = z
@@ -24,7 +24,7 @@ const route = createRoute({
   summary: "The student rates the completed session, once",
   security: [{ ParticipantToken: [] }],
   request: { params: sessionParams, body: jsonBody(Body) },
-  responses: { 200: json(RatingSchema, "The rating"), ...errorResponses },
+  responses: { 200: json(RatingSchema, "The rating"), ...jsonWriteErrorResponses },
 });
 
 export function register(app: App) {

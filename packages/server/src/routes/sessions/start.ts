@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { enterSession } from "../../domain/sessions/enter";
 import type { App } from "../env";
-import { errorResponses, json, SessionWithVideoSchema } from "../schemas";
+import { json, SessionWithVideoSchema, writeErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 
 const start = createRoute({
@@ -13,7 +13,7 @@ const start = createRoute({
   request: { params: sessionParams },
   responses: {
     200: json(SessionWithVideoSchema, "The session and this participant's video credentials"),
-    ...errorResponses,
+    ...writeErrorResponses,
   },
 });
 
@@ -26,7 +26,7 @@ const join = createRoute({
   request: { params: sessionParams },
   responses: {
     200: json(SessionWithVideoSchema, "The session and this participant's video credentials"),
-    ...errorResponses,
+    ...writeErrorResponses,
   },
 });
 

@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { toProviderFact, verifyStripeEvent } from "../../adapters/stripe/events";
 import { Invalid } from "../../domain/errors";
-import { applyProviderEvent } from "../../domain/escrow/provider-events";
+import { applyProviderEvent } from "../../domain/provider-events/apply";
 import { loadTenant } from "../../domain/tenants/store";
 import { unsealStripeSettings } from "../../domain/tenants/stripe-settings";
 import type { App } from "../env";
 import { ApiError } from "../errors";
-import { errorResponses, IdParam, json } from "../schemas";
+import { IdParam, json, writeErrorResponses } from "../schemas";
 
 const ReceivedSchema = z
   .object({
@@ -24,7 +24,7 @@ const route = createRoute({
   description:
     "Verified with your webhook signing secret (Stripe-Signature, raw body, 5-minute tolerance); each event is applied at most once, in any order. Handles payment_intent.succeeded / payment_failed / canceled, charge.refunded, charge.dispute.created / closed, transfer.reversed, account.updated.",
   request: { params: IdParam("tenantId", "tn_…") },
-  responses: { 200: json(ReceivedSchema, "The event was received"), ...errorResponses },
+  responses: { 200: json(ReceivedSchema, "The event was received"), ...writeErrorResponses },
 });
 
 export function register(app: App) {

@@ -6,6 +6,7 @@ import {
   errorResponses,
   json,
   jsonBody,
+  jsonWriteErrorResponses,
   PolicyInputSchema,
   StripeSettingsInputSchema,
   TenantSchema,
@@ -43,7 +44,7 @@ const patch = createRoute({
   summary: "Update name, policy, Agora or Stripe settings",
   security: [{ SecretKey: [] }],
   request: { body: jsonBody(UpdateBody) },
-  responses: { 200: json(TenantSchema, "The updated tenant"), ...errorResponses },
+  responses: { 200: json(TenantSchema, "The updated tenant"), ...jsonWriteErrorResponses },
 });
 
 export function register(app: App) {

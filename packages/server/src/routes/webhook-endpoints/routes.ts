@@ -9,7 +9,16 @@ import {
   updateEndpoint,
 } from "../../domain/webhooks/endpoints";
 import type { App } from "../env";
-import { errorResponses, IdParam, json, jsonBody, PaginationQuery, pageOf } from "../schemas";
+import {
+  errorResponses,
+  IdParam,
+  json,
+  jsonBody,
+  jsonWriteErrorResponses,
+  PaginationQuery,
+  pageOf,
+  writeErrorResponses,
+} from "../schemas";
 
 const EndpointSchema = z
   .object({
@@ -63,7 +72,7 @@ const create = createRoute({
   summary: "Add an endpoint; its signing secret is returned this once",
   security,
   request: { body: jsonBody(CreateBody) },
-  responses: { 200: json(EndpointWithSecretSchema, "The endpoint and its secret"), ...errorResponses },
+  responses: { 200: json(EndpointWithSecretSchema, "The endpoint and its secret"), ...jsonWriteErrorResponses },
 });
 const list = createRoute({
   method: "get",
@@ -90,7 +99,7 @@ const update = createRoute({
   summary: "Change the URL, the event filter, or enable/disable",
   security,
   request: { params: idParams, body: jsonBody(UpdateBody) },
-  responses: { 200: json(EndpointSchema, "The endpoint"), ...errorResponses },
+  responses: { 200: json(EndpointSchema, "The endpoint"), ...jsonWriteErrorResponses },
 });
 const remove = createRoute({
   method: "delete",
@@ -101,7 +110,7 @@ const remove = createRoute({
   request: { params: idParams },
   responses: {
     200: json(z.object({ id: z.string(), object: z.literal("webhook_endpoint"), deleted: z.literal(true) }), "Deleted"),
-    ...errorResponses,
+    ...writeErrorResponses,
   },
 });
 const rotate = createRoute({
@@ -111,7 +120,7 @@ const rotate = createRoute({
   summary: "Rotate the signing secret; the old one keeps signing alongside for 24 hours",
   security,
   request: { params: idParams },
-  responses: { 200: json(EndpointWithSecretSchema, "The endpoint and its new secret"), ...errorResponses },
+  responses: { 200: json(EndpointWithSecretSchema, "The endpoint and its new secret"), ...writeErrorResponses },
 });
 
 export function register(app: App) {

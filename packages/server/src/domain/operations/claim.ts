@@ -1,0 +1,90 @@
+import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
+import { bookings, escrows, moneyOperations, OPEN_OPERATION_STATUSES, tenants } from "../../db/schema";
+import { randomToken } from "../../lib/ids";
+import type { Deps } from "../context";
+import { toTenant } from "../tenants/store";
+import type { ClaimedOperation } from "./outcome";
+
+export interface ClaimFilter {
+  tenantId?: string | undefined;
+  escrowId?: string | undefined;
+  /** Operations this run already took up: each is attempted at most once per run. */
+  exclude?: readonly string[] | undefined;
+  /** Escrows whose operation was refused in this run: their next one waits for the next run. */
+  excludeEscrows?: readonly string[] | undefined;
+}
+
+/** A lease is free when nobody holds it or the holder's ran out (the holder died). */
+const leaseIsFree = (serverNow: number) =>
+  or(isNull(moneyOperations.leaseToken), lt(moneyOperations.leaseExpiresAt, serverNow));
+
+/**
+ * Takes up to `limit` due operations (of every kind) under one lease, in one write transaction: the
+ * select and the conditional update commit together, so two runs never hold the same operation, and
+ * a run never comes back empty-handed while free due work is left. Each comes with its tenant, escrow
+ * and the tutor's connected account, loaded once for the batch.
+ */
+export async function claimDueOperations(
+  deps: Deps,
+  limit: number,
+  filter: ClaimFilter = {},
+): Promise<ClaimedOperation[]> {
+  const serverNow = deps.clock.now();
+  const token = randomToken(16);
+  return deps.db.transaction(async (tx) => {
+    const due = await tx
+      .select({ id: moneyOperations.id, status: moneyOperations.status })
+      .from(moneyOperations)
+      .innerJoin(tenants, eq(tenants.id, moneyOperations.tenantId))
+      .where(
+        and(
+          inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+          lte(moneyOperations.dueAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
+          leaseIsFree(serverNow),
+          filter.tenantId ? eq(moneyOperations.tenantId, filter.tenantId) : undefined,
+          filter.escrowId ? eq(moneyOperations.escrowId, filter.escrowId) : undefined,
+          filter.exclude?.length ? notInArray(moneyOperations.id, [...filter.exclude]) : undefined,
+          filter.excludeEscrows?.length ? notInArray(moneyOperations.escrowId, [...filter.excludeEscrows]) : undefined,
+        ),
+      )
+      .orderBy(asc(moneyOperations.dueAt), asc(moneyOperations.seq))
+      .limit(limit);
+    if (due.length === 0) return [];
+    const resumed = new Set(due.filter((row) => row.status === "in_flight").map((row) => row.id));
+    const claimed = await tx
+      .update(moneyOperations)
+      .set({
+        status: "in_flight",
+        leaseToken: token,
+        leaseExpiresAt: serverNow + deps.releaseLeaseMs,
+        attempts: sql`${moneyOperations.attempts} + 1`,
+      })
+      .where(
+        and(
+          inArray(
+            moneyOperations.id,
+            due.map((row) => row.id),
+          ),
+          leaseIsFree(serverNow),
+        ),
+      )
+      .returning();
+    if (claimed.length === 0) return [];
+    const context = await tx
+      .select({ escrow: escrows, tutorAccount: bookings.tutorStripeAccount, tenant: tenants })
+      .from(escrows)
+      .innerJoin(bookings, eq(bookings.id, escrows.bookingId))
+      .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
+      .where(inArray(escrows.id, [...new Set(claimed.map((operation) => operation.escrowId))]));
+    const byEscrow = new Map(context.map((row) => [row.escrow.id, row]));
+    const tenantsById = new Map(context.map((row) => [row.tenant.id, toTenant(row.tenant)]));
+    return claimed.flatMap((operation): ClaimedOperation[] => {
+      const row = byEscrow.get(operation.escrowId);
+      const tenant = tenantsById.get(operation.tenantId);
+      if (!row || !tenant) return [];
+      return [
+        { operation, tenant, escrow: row.escrow, tutorAccount: row.tutorAccount, resumed: resumed.has(operation.id) },
+      ];
+    });
+  });
+}
