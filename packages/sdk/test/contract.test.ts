@@ -321,15 +321,10 @@ describe("contract: the operator client and the test clock", () => {
     // Another tenant's clock never moved.
     expect((await lk.sandbox.clock()).offset_seconds).toBe(0);
 
-    expect(await admin.tick()).toEqual({
-      expired: 0,
-      no_shows: 0,
-      auto_completed: 0,
-      refunds: 0,
-      refund_failures: 0,
-      released: 0,
-      release_failures: 0,
-    });
+    // Nothing was due: every count of the summary is 0.
+    const ran = await admin.tick();
+    expect(ran).toMatchObject({ expired: 0, no_shows: 0, auto_completed: 0, released: 0 });
+    expect(Object.values(ran).every((count) => count === 0)).toBe(true);
     const refused = await new LessonKitAdmin({ adminKey: "wrong-admin-key-0000", baseUrl: BASE, fetch: inProcessFetch })
       .tick()
       .catch((e: unknown) => e);

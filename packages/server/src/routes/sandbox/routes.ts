@@ -3,7 +3,7 @@ import { moveTestClock, readTestClock } from "../../domain/sandbox/clock";
 import { paySandboxBooking } from "../../domain/sandbox/pay";
 import { DueWorkSchema } from "../admin/routes";
 import type { App } from "../env";
-import { BookingSchema, IdParam, json, jsonWriteErrorResponses } from "../schemas";
+import { BookingSchema, errorResponses, IdParam, json, jsonWriteErrorResponses } from "../schemas";
 
 const PayBody = z
   .object({ outcome: z.enum(["succeed", "fail"]).default("succeed") })
