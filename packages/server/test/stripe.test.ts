@@ -198,6 +198,15 @@ describe("the test clock on Stripe tenants", () => {
       const refused = await live.call("POST", "/v1/sandbox/clock", { key: live.key, body: { advance_seconds: 60 } });
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe("test_clock_unavailable");
+      const to = new Date(live.clock.now() + 3600_000).toISOString();
+      const refusedTo = await live.call("POST", "/v1/sandbox/clock", { key: live.key, body: { to } });
+      expect(refusedTo.body.error.code).toBe("test_clock_unavailable");
+      // Its clock can still be read: the server's own time, never moved.
+      expect((await live.call("GET", "/v1/sandbox/clock", { key: live.key })).body).toEqual({
+        now: new Date(live.clock.now()).toISOString(),
+        offset_seconds: 0,
+        movable: false,
+      });
     } finally {
       live.close();
     }
