@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { App } from "../env";
+import type { App } from "../context";
 
 // The API reference at /docs: Swagger UI over /openapi.json, its files served from the
 // swagger-ui-dist package by this server, so the page works with no internet (an air-gapped
