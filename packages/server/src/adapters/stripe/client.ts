@@ -19,11 +19,12 @@ export interface StripeOptions {
   timeoutMs?: number;
   /** Paces each tenant's calls (one shared pacer per process by default). */
   pacer?: Pacer;
+  /** How long a rate-limited tenant pauses when Stripe sends no Retry-After (1 s by default). */
+  rateLimitPauseMs?: number;
 }
 
 const DEFAULT_RETRY = { retries: 4, minTimeoutMs: 500, maxTimeoutMs: 8_000 };
 
-/** How long a rate-limited tenant pauses when Stripe does not say (Retry-After). */
 const RATE_LIMIT_PAUSE_MS = 1_000;
 
 /**
@@ -36,6 +37,7 @@ export class StripeClients {
   readonly #config: Stripe.StripeConfig;
   readonly #retry: NonNullable<StripeOptions["retry"]>;
   readonly #pacer: Pacer;
+  readonly #rateLimitPauseMs: number;
 
   constructor(
     private readonly secretsKey: Buffer,
@@ -43,6 +45,7 @@ export class StripeClients {
   ) {
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#pacer = options.pacer ?? new Pacer();
+    this.#rateLimitPauseMs = options.rateLimitPauseMs ?? RATE_LIMIT_PAUSE_MS;
     this.#config = {
       maxNetworkRetries: options.maxNetworkRetries ?? 2,
       timeout: options.timeoutMs ?? 30_000,
@@ -99,7 +102,7 @@ export class StripeClients {
           shouldRetry: ({ error }) => isRetryable(error),
           onFailedAttempt: ({ error }) => {
             if (error instanceof Stripe.errors.StripeRateLimitError) {
-              this.#pacer.pause(tenant.id, retryAfterMs(error) ?? RATE_LIMIT_PAUSE_MS);
+              this.#pacer.pause(tenant.id, retryAfterMs(error) ?? this.#rateLimitPauseMs);
             }
           },
         },
