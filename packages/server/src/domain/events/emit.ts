@@ -54,6 +54,6 @@ export async function emitEvents(tx: Tx, inputs: EmitInput[]): Promise<string[]>
     availableAt: Math.max(input.at, input.availableAt ?? input.at),
   }));
   await tx.insert(events).values(rows);
-  for (const row of rows) await queueDeliveries(tx, row);
+  await queueDeliveries(tx, rows);
   return rows.map((row) => row.id);
 }

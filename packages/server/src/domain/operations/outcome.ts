@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { type EscrowRow, escrows, moneyOperations, type OperationRow, type OperationStatus } from "../../db/schema";
 import { PaymentProviderError } from "../../ports/payments";
 import type { Tx } from "../../ports/storage";
@@ -88,6 +88,55 @@ export async function finishOperation(
     )
     .returning();
   return row ?? null;
+}
+
+/**
+ * finishOperation for many succeeded operations at once (the tick's chunk of transfers), in one
+ * UPDATE … RETURNING: each gets its provider id and its tenant's time through CASE on its id, and
+ * only those still held under their run's lease are recorded.
+ */
+export async function finishSucceeded(
+  tx: Tx,
+  items: { claim: ClaimedOperation; providerId: string; at: number }[],
+): Promise<OperationRow[]> {
+  const recorded: OperationRow[] = [];
+  const byToken = new Map<string, typeof items>();
+  for (const item of items) {
+    const token = item.claim.operation.leaseToken ?? "";
+    byToken.set(token, [...(byToken.get(token) ?? []), item]);
+  }
+  for (const [token, group] of byToken) {
+    const each = (value: (item: (typeof group)[number]) => string | number) =>
+      sql`case ${moneyOperations.id} ${sql.join(
+        group.map((item) => sql`when ${item.claim.operation.id} then ${value(item)}`),
+        sql` `,
+      )} end`;
+    const rows = await tx
+      .update(moneyOperations)
+      .set({
+        status: "succeeded",
+        leaseToken: null,
+        leaseExpiresAt: null,
+        providerId: each((item) => item.providerId),
+        errorCode: null,
+        errorMessage: null,
+        updatedAt: each((item) => item.at),
+        completedAt: each((item) => item.at),
+      })
+      .where(
+        and(
+          inArray(
+            moneyOperations.id,
+            group.map((item) => item.claim.operation.id),
+          ),
+          eq(moneyOperations.status, "in_flight"),
+          eq(moneyOperations.leaseToken, token),
+        ),
+      )
+      .returning();
+    recorded.push(...rows);
+  }
+  return recorded;
 }
 
 /** The escrow as it is now, inside the recording transaction. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, notExists, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lte, notExists, or, sql } from "drizzle-orm";
 import {
   type EscrowRow,
   escrows,
@@ -37,7 +37,9 @@ export async function requestDueReleases(
 ): Promise<{ requested: number; releasedNow: number }> {
   let releasedNow = 0;
   let requested = 0;
-  const seen: string[] = [];
+  // Walks the due escrows once, in (release_at, seq) order: an escrow asked for in an earlier batch
+  // still has its operation open, and must not be looked at again.
+  let after: { releaseAt: number; seq: number } | null = null;
   for (;;) {
     const serverNow = deps.clock.now();
     const batch = await deps.db.transaction(async (tx) => {
@@ -62,10 +64,15 @@ export async function requestDueReleases(
             ),
             filter.tenantId ? eq(escrows.tenantId, filter.tenantId) : undefined,
             filter.escrowId ? eq(escrows.id, filter.escrowId) : undefined,
-            seen.length > 0 ? notInArray(escrows.id, seen) : undefined,
+            after
+              ? or(
+                  gt(escrows.releaseAt, after.releaseAt),
+                  and(eq(escrows.releaseAt, after.releaseAt), gt(escrows.seq, after.seq)),
+                )
+              : undefined,
           ),
         )
-        .orderBy(asc(escrows.releaseAt))
+        .orderBy(asc(escrows.releaseAt), asc(escrows.seq))
         .limit(BATCH);
       if (due.length === 0) return null;
       const balances = await releaseBalances(
@@ -89,14 +96,15 @@ export async function requestDueReleases(
         .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
         .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
       await recordReleases(tx, nothingToTransfer, balances);
+      const last = due[due.length - 1]!.escrow;
       return {
-        ids: due.map(({ escrow }) => escrow.id),
+        last: { releaseAt: last.releaseAt ?? 0, seq: last.seq },
         releasedNow: nothingToTransfer.length,
         requested: transfers.length,
       };
     });
     if (!batch) return { requested, releasedNow };
-    seen.push(...batch.ids);
+    after = batch.last;
     releasedNow += batch.releasedNow;
     requested += batch.requested;
   }

@@ -7,7 +7,14 @@ import { type Deps, tenantNow } from "../context";
 import { recordEscrowError } from "../escrow/movements";
 import { emitEvent } from "../events/emit";
 import { knownPayoutsEnabled, recordAccountStatus } from "../provider-events/accounts";
-import { type ClaimedOperation, describeFailure, failureOutcome, finishOperation, type Outcome } from "./outcome";
+import {
+  type ClaimedOperation,
+  describeFailure,
+  failureOutcome,
+  finishOperation,
+  finishSucceeded,
+  type Outcome,
+} from "./outcome";
 import { presentOperation } from "./present";
 import { recordReleases, releaseBalances } from "./releases";
 
@@ -103,17 +110,12 @@ export interface TransferSucceeded {
  * Throws, rolling the chunk back, if an escrow changed in a way a release in flight forbids.
  */
 export async function recordTransfers(deps: Deps, tx: Tx, chunk: TransferSucceeded[]): Promise<OperationRow[]> {
-  const recorded: { operation: OperationRow; claim: ClaimedOperation; at: number }[] = [];
-  for (const { claim, providerId } of chunk) {
-    const at = tenantNow(deps, claim.tenant);
-    const operation = await finishOperation(tx, claim, "succeeded", {
-      providerId,
-      errorCode: null,
-      errorMessage: null,
-      updatedAt: at,
-    });
-    if (operation) recorded.push({ operation, claim, at });
-  }
+  const times = new Map(chunk.map(({ claim }) => [claim.operation.id, tenantNow(deps, claim.tenant)]));
+  const finished = await finishSucceeded(
+    tx,
+    chunk.map(({ claim, providerId }) => ({ claim, providerId, at: times.get(claim.operation.id)! })),
+  );
+  const recorded = finished.map((operation) => ({ operation, at: times.get(operation.id)! }));
   if (recorded.length === 0) return [];
   const current = await tx
     .select()
