@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { type EscrowRow, escrows, moneyOperations, type OperationRow, type OperationStatus } from "../../db/schema";
 import { PaymentProviderError } from "../../ports/payments";
 import type { Tx } from "../../ports/storage";
-import type { Tenant } from "../context";
+import { type Deps, type Tenant, tenantNow } from "../context";
 
 export interface ProviderFailure {
   code: string;
@@ -50,12 +50,53 @@ export function failureOutcome(error: unknown): Outcome {
 }
 
 /** The provider refused because less is left than asked for: someone moved the money already. */
-export function refusedAsExceeding(error: unknown): boolean {
+function refusedAsExceeding(error: unknown): boolean {
   return (
     error instanceof PaymentProviderError &&
     !error.retryable &&
     (error.code === "amount_too_large" || error.code === "charge_already_refunded")
   );
+}
+
+/**
+ * What a failed call came to. A refusal as more than is left comes with the provider's totals
+ * (`readTotals`, when the provider can tell), so the record can account for what was moved elsewhere;
+ * without them it is an ordinary refusal.
+ */
+export async function failedCall(
+  error: unknown,
+  readTotals: (() => Promise<{ total: number; amount?: number }>) | null,
+): Promise<Outcome> {
+  if (refusedAsExceeding(error) && readTotals) {
+    try {
+      const totals = await readTotals();
+      return {
+        type: "exceeds",
+        error: describeFailure(error),
+        providerTotal: totals.total,
+        ...(totals.amount === undefined ? {} : { providerAmount: totals.amount }),
+      };
+    } catch {
+      // Without the provider's totals nothing can be accounted for.
+    }
+  }
+  return failureOutcome(error);
+}
+
+/**
+ * Finishes an operation the provider made, in the recording transaction, and reads its escrow as it
+ * is now; null when the run no longer holds the lease (nothing may then be recorded).
+ */
+export async function finishMade(deps: Deps, tx: Tx, claim: ClaimedOperation, providerId: string) {
+  const at = tenantNow(deps, claim.tenant);
+  const operation = await finishOperation(tx, claim, "succeeded", {
+    providerId,
+    errorCode: null,
+    errorMessage: null,
+    updatedAt: at,
+  });
+  if (!operation) return null;
+  return { operation, escrow: await currentEscrow(tx, operation.escrowId), at };
 }
 
 /**

@@ -3,15 +3,7 @@ import type { Tx } from "../../ports/storage";
 import { type Deps, tenantNow } from "../context";
 import { applyRefund, recordEscrowError } from "../escrow/movements";
 import { heldAmount } from "../escrow/status";
-import {
-  type ClaimedOperation,
-  currentEscrow,
-  describeFailure,
-  failureOutcome,
-  finishOperation,
-  type Outcome,
-  refusedAsExceeding,
-} from "./outcome";
+import { type ClaimedOperation, currentEscrow, failedCall, finishMade, finishOperation, type Outcome } from "./outcome";
 import { openOperations, requestOperation } from "./store";
 
 /**
@@ -34,33 +26,23 @@ export async function attemptRefund(deps: Deps, claim: ClaimedOperation): Promis
     });
     return { type: "succeeded", providerId: refundId };
   } catch (error) {
-    if (refusedAsExceeding(error) && provider.refundedTotal) {
-      try {
-        const providerTotal = await provider.refundedTotal({
-          tenant,
-          chargeId: escrow.chargeId,
-          paymentId: escrow.paymentId,
-        });
-        return { type: "exceeds", error: describeFailure(error), providerTotal };
-      } catch {
-        // Without the provider's total nothing can be accounted for: an ordinary refusal.
-      }
-    }
-    return failureOutcome(error);
+    const refundedTotal = provider.refundedTotal?.bind(provider);
+    return failedCall(
+      error,
+      refundedTotal
+        ? async () => ({
+            total: await refundedTotal({ tenant, chargeId: escrow.chargeId, paymentId: escrow.paymentId }),
+          })
+        : null,
+    );
   }
 }
 
 /** Records a refund the provider made: the money leaves the escrow, once. */
 export async function recordRefund(deps: Deps, tx: Tx, claim: ClaimedOperation, providerId: string) {
-  const at = tenantNow(deps, claim.tenant);
-  const operation = await finishOperation(tx, claim, "succeeded", {
-    providerId,
-    errorCode: null,
-    errorMessage: null,
-    updatedAt: at,
-  });
-  if (!operation) return null;
-  const escrow = await currentEscrow(tx, operation.escrowId);
+  const made = await finishMade(deps, tx, claim, providerId);
+  if (!made) return null;
+  const { operation, escrow, at } = made;
   const refunded = await applyRefund(tx, escrow, operation.amount, at, { reason: operation.reason, operation });
   await recordEscrowError(tx, refunded, null, at);
   return operation;

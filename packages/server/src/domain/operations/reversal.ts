@@ -7,15 +7,7 @@ import { recordEscrowError } from "../escrow/movements";
 import { updateEscrow } from "../escrow/status";
 import { emitEvent } from "../events/emit";
 import { postLedger } from "../ledger/post";
-import {
-  type ClaimedOperation,
-  currentEscrow,
-  describeFailure,
-  failureOutcome,
-  finishOperation,
-  type Outcome,
-  refusedAsExceeding,
-} from "./outcome";
+import { type ClaimedOperation, currentEscrow, failedCall, finishMade, finishOperation, type Outcome } from "./outcome";
 import { presentOperation } from "./present";
 import { openOperations, requestOperation } from "./store";
 
@@ -44,33 +36,23 @@ export async function attemptReversal(deps: Deps, claim: ClaimedOperation): Prom
     });
     return { type: "succeeded", providerId: reversalId };
   } catch (error) {
-    if (refusedAsExceeding(error) && provider.transferTotals && transferId) {
-      try {
-        const totals = await provider.transferTotals({ tenant, transferId });
-        return {
-          type: "exceeds",
-          error: describeFailure(error),
-          providerTotal: totals.reversed,
-          providerAmount: totals.amount,
-        };
-      } catch {
-        // Without the provider's total nothing can be accounted for: an ordinary refusal.
-      }
-    }
-    return failureOutcome(error);
+    const transferTotals = provider.transferTotals?.bind(provider);
+    return failedCall(
+      error,
+      transferTotals && transferId
+        ? async () => {
+            const totals = await transferTotals({ tenant, transferId });
+            return { total: totals.reversed, amount: totals.amount };
+          }
+        : null,
+    );
   }
 }
 
 export async function recordReversal(deps: Deps, tx: Tx, claim: ClaimedOperation, providerId: string) {
-  const at = tenantNow(deps, claim.tenant);
-  const operation = await finishOperation(tx, claim, "succeeded", {
-    providerId,
-    errorCode: null,
-    errorMessage: null,
-    updatedAt: at,
-  });
-  if (!operation) return null;
-  const escrow = await currentEscrow(tx, operation.escrowId);
+  const made = await finishMade(deps, tx, claim, providerId);
+  if (!made) return null;
+  const { operation, escrow, at } = made;
   await updateEscrow(tx, escrow, {
     reversedAmount: escrow.reversedAmount + operation.amount,
     lastErrorCode: null,
