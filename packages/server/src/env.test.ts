@@ -33,7 +33,19 @@ describe("configuration", () => {
     expect(loadEnv({ ...production, LESSONKIT_DATABASE_URL: "libsql://db.example.com" }).databaseUrl).toBe(
       "libsql://db.example.com",
     );
+    expect(loadEnv({ ...production, LESSONKIT_DATABASE_URL: "C:\\lessonkit\\db.sqlite" }).databaseUrl).toBe(
+      "file:C:\\lessonkit\\db.sqlite",
+    );
   });
+
+  it.each(["postgres://lk@db.internal/lessonkit", "mysql://db/lessonkit", "redis://cache:6379"])(
+    "refuses a database URL it cannot use (%s) with one line naming the variable, never as a file name",
+    (url) => {
+      expect(() => loadEnv({ ...production, LESSONKIT_DATABASE_URL: url })).toThrow(
+        new RegExp(`^Invalid configuration: LESSONKIT_DATABASE_URL has the scheme "${url.split(":")[0]}:"`),
+      );
+    },
+  );
 
   it.each([
     [{}, "LESSONKIT_ADMIN_KEY is required in production mode"],

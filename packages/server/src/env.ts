@@ -16,7 +16,22 @@ const schema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8787),
     LESSONKIT_MODE: z.enum(["production", "development"]).default("production"),
-    LESSONKIT_DATABASE_URL: z.string().min(1).default("file:./.lessonkit/lessonkit.db"),
+    LESSONKIT_DATABASE_URL: z
+      .string()
+      .min(1)
+      .default("file:./.lessonkit/lessonkit.db")
+      .transform((value, ctx) => {
+        const url = databaseUrl(value);
+        if (url === null) {
+          const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1];
+          ctx.addIssue({
+            code: "custom",
+            message: `has the scheme "${scheme}:", which LessonKit cannot use: give a file path, file:, :memory:, libsql:, http(s): or ws(s):`,
+          });
+          return z.NEVER;
+        }
+        return url;
+      }),
     LESSONKIT_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
     LESSONKIT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     LESSONKIT_TICK_INTERVAL: z
@@ -86,7 +101,7 @@ export function loadEnv(source: Source = process.env, defaults: Source = {}): En
   return {
     port: env.PORT,
     mode: env.LESSONKIT_MODE,
-    databaseUrl: normalizeDatabaseUrl(env.LESSONKIT_DATABASE_URL),
+    databaseUrl: env.LESSONKIT_DATABASE_URL,
     adminKey: env.LESSONKIT_ADMIN_KEY ?? (dev ? DEV_ADMIN_KEY : ""),
     secret: env.LESSONKIT_SECRET ?? (dev ? DEV_SECRET : ""),
     tickIntervalMs: env.LESSONKIT_TICK_INTERVAL,
@@ -98,8 +113,14 @@ export function loadEnv(source: Source = process.env, defaults: Source = {}): En
   };
 }
 
-/** Accepts `:memory:`, plain paths, `file:` and `libsql://` URLs. */
-function normalizeDatabaseUrl(url: string): string {
+/**
+ * The embedded database (libsql): `:memory:`, a `file:` URL, a plain path (made a `file:` URL), or a
+ * remote libsql server (`libsql:`, `http(s):`, `ws(s):`). Any other scheme is refused rather than
+ * read as a file name (a `postgres://` URL must never quietly become a local file). A one-letter
+ * scheme is a Windows drive (`C:\…`), so a path.
+ */
+function databaseUrl(url: string): string | null {
   if (url === ":memory:" || url.startsWith("file:") || /^(libsql|https?|wss?):\/\//.test(url)) return url;
+  if (/^[a-z][a-z0-9+.-]+:/i.test(url)) return null;
   return `file:${url}`;
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { createClient } from "@libsql/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDatabaseUrl } from "./harness";
 
@@ -83,4 +84,43 @@ describe("the lessonkit CLI", () => {
       "Invalid configuration: LESSONKIT_ADMIN_KEY is required in production mode",
     );
   });
+
+  it("three processes migrating a new database file at once all succeed, every time, and apply each migration once", async () => {
+    const journal = (await import("../drizzle/meta/_journal.json", { with: { type: "json" } })).default;
+    // `lessonkit migrate` once (the command), then the same opening in a lighter process, many times.
+    const once = tempDatabaseUrl();
+    cleanups.push(once.cleanup);
+    const cli = runCli(["migrate"], { LESSONKIT_DATABASE_URL: once.url, LESSONKIT_MODE: "development" });
+    children.push(cli.child);
+    expect(await cli.exited).toBe(0);
+    expect(cli.output().stdout).toContain(`migrated ${once.url}`);
+    for (let round = 0; round < 5; round++) {
+      const db = tempDatabaseUrl();
+      cleanups.push(db.cleanup);
+      const runs = [0, 1, 2].map(() => {
+        const child = spawn(process.execPath, ["--import", "tsx", "test/migrate-child.ts", db.url], {
+          cwd: packageDir,
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        let stderr = "";
+        child.stderr?.on("data", (chunk) => {
+          stderr += chunk;
+        });
+        return {
+          child,
+          exited: new Promise<number | null>((done) => child.on("exit", (code) => done(code))),
+          output: () => ({ stderr }),
+        };
+      });
+      children.push(...runs.map((run) => run.child));
+      const codes = await Promise.all(runs.map((run) => run.exited));
+      expect(codes, JSON.stringify(runs.map((run) => run.output().stderr))).toEqual([0, 0, 0]);
+      const client = createClient({ url: db.url });
+      const applied = await client.execute('select hash from "__drizzle_migrations"');
+      expect(applied.rows).toHaveLength(journal.entries.length);
+      const tables = await client.execute("select count(*) as n from sqlite_master where name = 'money_operations'");
+      expect(Number(tables.rows[0]?.n)).toBe(1);
+      client.close();
+    }
+  }, 60_000);
 });

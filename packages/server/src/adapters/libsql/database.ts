@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Client, createClient, type InStatement, type Transaction, type TransactionMode } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
-import { migrate } from "drizzle-orm/libsql/migrator";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import * as schema from "../../db/schema";
 import { Mutex } from "../../lib/mutex";
 import type { Database } from "../../ports/storage";
@@ -57,7 +57,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     }
     await client.execute("PRAGMA foreign_keys = ON");
     const db = drizzle(client, { schema });
-    if (options.migrate !== false) await migrate(db, { migrationsFolder: migrationsFolder() });
+    if (options.migrate !== false) await migrateUnderLock(client);
     return {
       db,
       client,
@@ -71,6 +71,42 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     client.close();
     lock?.release();
     throw error;
+  }
+}
+
+/**
+ * Applies the committed migrations not yet applied, the way drizzle's migrator records them
+ * (`__drizzle_migrations`), but inside one write transaction (BEGIN IMMEDIATE) that also reads which
+ * are applied: processes starting together on a new database take turns (the others wait on the
+ * write lock), and each finds the work done by the one before it, instead of two of them creating
+ * the same tables.
+ */
+async function migrateUnderLock(client: Client): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder() });
+  // Foreign keys cannot be switched inside a transaction: off around it, as drizzle's migrator does.
+  await client.execute("PRAGMA foreign_keys = OFF");
+  const tx = await client.transaction("write");
+  try {
+    await tx.execute(
+      'CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)',
+    );
+    const applied = await tx.execute('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1');
+    const last = applied.rows[0] ? Number(applied.rows[0].created_at) : null;
+    for (const migration of migrations) {
+      if (last !== null && migration.folderMillis <= last) continue;
+      for (const statement of migration.sql) if (statement.trim()) await tx.execute(statement);
+      await tx.execute({
+        sql: 'INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)',
+        args: [migration.hash, migration.folderMillis],
+      });
+    }
+    await tx.commit();
+  } catch (error) {
+    await tx.rollback();
+    throw error;
+  } finally {
+    tx.close();
+    await client.execute("PRAGMA foreign_keys = ON");
   }
 }
 
