@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
+import { claimable } from "../../db/queries";
 import { bookings, escrows, moneyOperations, OPEN_OPERATION_STATUSES, tenants } from "../../db/schema";
 import { randomToken } from "../../lib/ids";
 import type { Deps } from "../context";
@@ -32,23 +33,29 @@ export async function claimDueOperations(
   const serverNow = deps.clock.now();
   const token = randomToken(16);
   return deps.db.transaction(async (tx) => {
-    const due = await tx
-      .select({ id: moneyOperations.id, status: moneyOperations.status })
-      .from(moneyOperations)
-      .innerJoin(tenants, eq(tenants.id, moneyOperations.tenantId))
-      .where(
-        and(
-          inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
-          lte(moneyOperations.dueAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
-          leaseIsFree(serverNow),
-          filter.tenantId ? eq(moneyOperations.tenantId, filter.tenantId) : undefined,
-          filter.escrowId ? eq(moneyOperations.escrowId, filter.escrowId) : undefined,
-          filter.exclude?.length ? notInArray(moneyOperations.id, [...filter.exclude]) : undefined,
-          filter.excludeEscrows?.length ? notInArray(moneyOperations.escrowId, [...filter.excludeEscrows]) : undefined,
-        ),
-      )
-      .orderBy(asc(moneyOperations.dueAt), asc(moneyOperations.seq))
-      .limit(limit);
+    const due = await claimable(
+      tx,
+      tx
+        .select({ id: moneyOperations.id, status: moneyOperations.status })
+        .from(moneyOperations)
+        .innerJoin(tenants, eq(tenants.id, moneyOperations.tenantId))
+        .where(
+          and(
+            inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+            lte(moneyOperations.dueAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
+            leaseIsFree(serverNow),
+            filter.tenantId ? eq(moneyOperations.tenantId, filter.tenantId) : undefined,
+            filter.escrowId ? eq(moneyOperations.escrowId, filter.escrowId) : undefined,
+            filter.exclude?.length ? notInArray(moneyOperations.id, [...filter.exclude]) : undefined,
+            filter.excludeEscrows?.length
+              ? notInArray(moneyOperations.escrowId, [...filter.excludeEscrows])
+              : undefined,
+          ),
+        )
+        .orderBy(asc(moneyOperations.dueAt), asc(moneyOperations.seq))
+        .limit(limit),
+      moneyOperations,
+    );
     if (due.length === 0) return [];
     const resumed = new Set(due.filter((row) => row.status === "in_flight").map((row) => row.id));
     const claimed = await tx

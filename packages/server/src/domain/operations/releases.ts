@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, lte, notExists, or, sql } from "drizzle-orm";
+import { claimable } from "../../db/queries";
 import {
   type EscrowRow,
   escrows,
@@ -43,37 +44,41 @@ export async function requestDueReleases(
   for (;;) {
     const serverNow = deps.clock.now();
     const batch = await deps.db.transaction(async (tx) => {
-      const due = await tx
-        .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
-        .from(escrows)
-        .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
-        .where(
-          and(
-            eq(escrows.status, "release_scheduled"),
-            lte(escrows.releaseAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
-            notExists(
-              tx
-                .select({ id: moneyOperations.id })
-                .from(moneyOperations)
-                .where(
-                  and(
-                    eq(moneyOperations.escrowId, escrows.id),
-                    inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+      const due = await claimable(
+        tx,
+        tx
+          .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
+          .from(escrows)
+          .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
+          .where(
+            and(
+              eq(escrows.status, "release_scheduled"),
+              lte(escrows.releaseAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
+              notExists(
+                tx
+                  .select({ id: moneyOperations.id })
+                  .from(moneyOperations)
+                  .where(
+                    and(
+                      eq(moneyOperations.escrowId, escrows.id),
+                      inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+                    ),
                   ),
-                ),
+              ),
+              filter.tenantId ? eq(escrows.tenantId, filter.tenantId) : undefined,
+              filter.escrowId ? eq(escrows.id, filter.escrowId) : undefined,
+              after
+                ? or(
+                    gt(escrows.releaseAt, after.releaseAt),
+                    and(eq(escrows.releaseAt, after.releaseAt), gt(escrows.seq, after.seq)),
+                  )
+                : undefined,
             ),
-            filter.tenantId ? eq(escrows.tenantId, filter.tenantId) : undefined,
-            filter.escrowId ? eq(escrows.id, filter.escrowId) : undefined,
-            after
-              ? or(
-                  gt(escrows.releaseAt, after.releaseAt),
-                  and(eq(escrows.releaseAt, after.releaseAt), gt(escrows.seq, after.seq)),
-                )
-              : undefined,
-          ),
-        )
-        .orderBy(asc(escrows.releaseAt), asc(escrows.seq))
-        .limit(BATCH);
+          )
+          .orderBy(asc(escrows.releaseAt), asc(escrows.seq))
+          .limit(BATCH),
+        escrows,
+      );
       if (due.length === 0) return null;
       const balances = await releaseBalances(
         tx,

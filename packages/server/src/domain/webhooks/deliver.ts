@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { claimable } from "../../db/queries";
 import { events, tenants, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { randomToken } from "../../lib/ids";
 import type { Tx } from "../../ports/storage";
@@ -30,19 +31,23 @@ type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 export async function claimDueDeliveries(deps: Deps, limit: number): Promise<DeliveryRow[]> {
   const serverNow = deps.clock.now();
   const free = or(isNull(webhookDeliveries.claimToken), lt(webhookDeliveries.claimExpiresAt, serverNow));
-  const due = deps.db
-    .select({ id: webhookDeliveries.id })
-    .from(webhookDeliveries)
-    .innerJoin(tenants, eq(tenants.id, webhookDeliveries.tenantId))
-    .where(
-      and(
-        eq(webhookDeliveries.status, "pending"),
-        lte(webhookDeliveries.nextAttemptAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
-        free,
-      ),
-    )
-    .orderBy(webhookDeliveries.nextAttemptAt)
-    .limit(limit);
+  const due = claimable(
+    deps.db,
+    deps.db
+      .select({ id: webhookDeliveries.id })
+      .from(webhookDeliveries)
+      .innerJoin(tenants, eq(tenants.id, webhookDeliveries.tenantId))
+      .where(
+        and(
+          eq(webhookDeliveries.status, "pending"),
+          lte(webhookDeliveries.nextAttemptAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
+          free,
+        ),
+      )
+      .orderBy(webhookDeliveries.nextAttemptAt)
+      .limit(limit),
+    webhookDeliveries,
+  );
   return deps.db
     .update(webhookDeliveries)
     .set({ claimToken: randomToken(16), claimExpiresAt: serverNow + deps.webhookLeaseMs })
