@@ -19,6 +19,8 @@ export interface StripeOptions {
   timeoutMs?: number;
   /** Paces each tenant's calls (one shared pacer per process by default). */
   pacer?: Pacer;
+  /** Told of every request to Stripe (each retry is one): how long it took and Stripe's error code if it failed. */
+  observe?: (request: { tenantId: string; seconds: number; errorCode: string | null }) => void;
 }
 
 const DEFAULT_RETRY = { retries: 4, minTimeoutMs: 500, maxTimeoutMs: 8_000 };
@@ -36,6 +38,7 @@ export class StripeClients {
   readonly #config: Stripe.StripeConfig;
   readonly #retry: NonNullable<StripeOptions["retry"]>;
   readonly #pacer: Pacer;
+  readonly #observe: NonNullable<StripeOptions["observe"]>;
 
   constructor(
     private readonly secretsKey: Buffer,
@@ -43,6 +46,7 @@ export class StripeClients {
   ) {
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#pacer = options.pacer ?? new Pacer();
+    this.#observe = options.observe ?? (() => {});
     this.#config = {
       maxNetworkRetries: options.maxNetworkRetries ?? 2,
       timeout: options.timeoutMs ?? 30_000,
@@ -88,7 +92,16 @@ export class StripeClients {
       return await pRetry(
         async () => {
           await this.#pacer.take(tenant.id, rate);
-          return run(stripe);
+          const started = performance.now();
+          const seconds = () => (performance.now() - started) / 1000;
+          try {
+            const result = await run(stripe);
+            this.#observe({ tenantId: tenant.id, seconds: seconds(), errorCode: null });
+            return result;
+          } catch (error) {
+            this.#observe({ tenantId: tenant.id, seconds: seconds(), errorCode: toProviderError(error).code });
+            throw error;
+          }
         },
         {
           retries: this.#retry.retries,
