@@ -28,6 +28,7 @@ import type {
   SandboxPayParams,
   Tenant,
   TestClock,
+  TestClockReading,
   TutorBalance,
   UpdateTenantParams,
   UpdateWebhookEndpointParams,
@@ -154,15 +155,33 @@ export class LessonKit {
       this.#http.request("PATCH", "/v1/tenant", { ...options, body: params }),
   };
 
-  /** Sandbox tenants only: stand-ins for the card payment and for time passing. */
+  /** Sandbox tenants only (and Stripe tenants with a test-mode key): stand-ins for the card payment and for time passing. */
   readonly sandbox = {
     pay: (bookingId: string, params: SandboxPayParams = {}, options?: CallOptions): Promise<Booking> =>
       this.#http.request("POST", `/v1/sandbox/bookings/${id(bookingId)}/pay`, { ...options, body: params }),
-    /** Moves this tenant's clock forward and runs its due work (e.g. 86 400 for the 24 h release). */
-    advanceClock: (seconds: number, options?: CallOptions): Promise<TestClock> =>
-      this.#http.request("POST", "/v1/sandbox/clock", {
-        ...options,
-        body: { advance_seconds: seconds } satisfies AdvanceClockBody,
-      }),
+    /**
+     * This tenant's clock, which its bookings, join windows and releases are measured against:
+     * `{ now, offset_seconds, movable }` (`offset_seconds` ahead of the server; `movable` is false
+     * for live tenants, whose clock is the server's).
+     */
+    clock: (options?: CallOptions): Promise<TestClockReading> =>
+      this.#http.request("GET", "/v1/sandbox/clock", { ...options }),
+    /**
+     * Moves this tenant's clock forward and runs its due work: `{ seconds: 86_400 }` (or just
+     * `86_400`) for the 24 h release, or `{ to }` (ISO 8601 or a Date) for an exact time, never one
+     * before the tenant's now (`clock_cannot_go_back`). Returns `{ now, offset_seconds, due_work }`:
+     * the new time and what the due work did (`released`, `no_shows`, …).
+     */
+    advanceClock: (by: ClockMove, options?: CallOptions): Promise<TestClock> =>
+      this.#http.request("POST", "/v1/sandbox/clock", { ...options, body: clockBody(by) }),
   };
+}
+
+/** `advanceClock`'s argument: seconds to move forward, or the time to move to. */
+export type ClockMove = number | { seconds: number } | { to: string | Date };
+
+function clockBody(by: ClockMove): AdvanceClockBody {
+  if (typeof by === "number") return { advance_seconds: by };
+  if ("seconds" in by) return { advance_seconds: by.seconds };
+  return { to: by.to instanceof Date ? by.to.toISOString() : by.to };
 }

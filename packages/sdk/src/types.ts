@@ -58,7 +58,15 @@ export type Policy = Schemas["Policy"];
 export type UpdateTenantParams = Schemas["UpdateTenantRequest"];
 /** `outcome` defaults to `succeed` on the server. */
 export type SandboxPayParams = Partial<Schemas["SandboxPayRequest"]>;
+/** What POST /v1/sandbox/clock returns: the tenant's new time and what its due work did. */
 export type TestClock = Schemas["TestClock"];
+/** What GET /v1/sandbox/clock returns: the tenant's time, its offset and whether it can be moved. */
+export type TestClockReading = Schemas["TestClockReading"];
+/** What the due work (the tick, or a test-clock move) did. */
+export type DueWorkSummary = Schemas["DueWorkSummary"];
+export type CreateTenantParams = Schemas["CreateTenantRequest"];
+/** A new tenant and its secret key, which is shown only in this response. */
+export type CreatedTenant = Schemas["CreatedTenant"];
 
 /** What `GET /v1/sessions/{bookingId}` returns: the participant's view of the session. */
 export type SessionStatus = Schemas["Session"];

@@ -1,6 +1,6 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { LessonKit, type LessonKitError } from "../src/index";
+import { LessonKit, LessonKitAdmin, type LessonKitError } from "../src/index";
 import { BASE, fakeApi } from "./msw";
 
 const api = fakeApi();
@@ -93,12 +93,34 @@ const cases: Case[] = [
     "/v1/sandbox/bookings/bk_1/pay",
     { outcome: "fail" },
   ],
+  ["sandbox.clock", (c) => c.sandbox.clock(), "GET", "/v1/sandbox/clock"],
   [
-    "sandbox.advanceClock",
-    (c) => c.sandbox.advanceClock(86_400),
+    "sandbox.advanceClock (seconds)",
+    (c) => c.sandbox.advanceClock({ seconds: 86_400 }),
     "POST",
     "/v1/sandbox/clock",
     { advance_seconds: 86_400 },
+  ],
+  [
+    "sandbox.advanceClock (a number of seconds)",
+    (c) => c.sandbox.advanceClock(3600),
+    "POST",
+    "/v1/sandbox/clock",
+    { advance_seconds: 3600 },
+  ],
+  [
+    "sandbox.advanceClock (to an ISO time)",
+    (c) => c.sandbox.advanceClock({ to: "2030-01-02T09:55:00+01:00" }),
+    "POST",
+    "/v1/sandbox/clock",
+    { to: "2030-01-02T09:55:00+01:00" },
+  ],
+  [
+    "sandbox.advanceClock (to a Date)",
+    (c) => c.sandbox.advanceClock({ to: new Date(Date.UTC(2030, 0, 2, 8, 55)) }),
+    "POST",
+    "/v1/sandbox/clock",
+    { to: "2030-01-02T08:55:00.000Z" },
   ],
 ];
 
@@ -211,5 +233,32 @@ describe("LessonKit (backend client)", () => {
         (e: unknown) => e,
       )) as LessonKitError;
     expect(error).toMatchObject({ status: 400, code: "invalid_cursor", param: "starting_after", requestId: "req_1" });
+  });
+});
+
+describe("LessonKitAdmin (operator client)", () => {
+  const ADMIN_KEY = "lk_admin_0123456789abcdef";
+  const admin = () => new LessonKitAdmin({ adminKey: ADMIN_KEY, baseUrl: BASE, retryDelayMs: 1 });
+
+  it.each([
+    [
+      "tenants.create",
+      (a: LessonKitAdmin) => a.tenants.create({ name: "Acme", payment_provider: "sandbox" }),
+      "/v1/admin/tenants",
+      { name: "Acme", payment_provider: "sandbox" },
+    ],
+    ["tick", (a: LessonKitAdmin) => a.tick(), "/v1/admin/tick", undefined],
+  ])("%s POSTs with the admin key and an idempotency key", async (_, call, path, body) => {
+    api.reply(() => HttpResponse.json({ ok: true }));
+    expect(await call(admin())).toEqual({ ok: true });
+    const [request] = api.seen;
+    expect(request).toMatchObject({ method: "POST", path });
+    expect(request?.body).toEqual(body);
+    expect(request?.headers.get("authorization")).toBe(`Bearer ${ADMIN_KEY}`);
+    expect(request?.headers.get("idempotency-key")).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("requires the admin key", () => {
+    expect(() => new LessonKitAdmin({ adminKey: "", baseUrl: BASE })).toThrow("`adminKey` is required");
   });
 });

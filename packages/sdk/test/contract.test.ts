@@ -3,8 +3,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deliverDueWebhooks } from "../../server/src/domain/webhooks/deliver";
 import type { WebhookRequest, WebhookResponse, WebhookTransport } from "../../server/src/ports/webhooks";
-import { createTestServer, HOUR, MINUTE, type TestServer } from "../../server/test/harness";
-import { type CreateBookingParams, LessonKit, LessonKitError, SessionClient, verifyWebhook } from "../src/index";
+import { ADMIN_KEY, createTestServer, HOUR, MINUTE, type TestServer } from "../../server/test/harness";
+import {
+  type CreateBookingParams,
+  LessonKit,
+  LessonKitAdmin,
+  LessonKitError,
+  SessionClient,
+  verifyWebhook,
+} from "../src/index";
 
 const BASE = "https://lessonkit.test";
 
@@ -283,5 +290,44 @@ describe("contract: the SDK against the real server", () => {
     expect(booking.status).toBe("pending_payment");
     const all = await client.bookings.list().toArray();
     expect(all.map((b) => b.id)).toEqual([booking.id]);
+  });
+});
+
+describe("contract: the operator client and the test clock", () => {
+  it("creates a tenant, reads and moves its clock (never back), and runs the tick", async () => {
+    const admin = new LessonKitAdmin({ adminKey: ADMIN_KEY, baseUrl: BASE, fetch: inProcessFetch, retryDelayMs: 1 });
+    const created = await admin.tenants.create({ name: "Bright Tutors", payment_provider: "sandbox" });
+    expect(created.tenant).toMatchObject({ name: "Bright Tutors", payment_provider: "sandbox" });
+    expect(created.secret_key).toMatch(/^lk_sk_/);
+    const tenant = new LessonKit({ apiKey: created.secret_key, baseUrl: BASE, fetch: inProcessFetch });
+
+    const now = server.clock.now();
+    expect(await tenant.sandbox.clock()).toEqual({
+      now: new Date(now).toISOString(),
+      offset_seconds: 0,
+      movable: true,
+    });
+    const target = new Date(now + 2 * HOUR - 5 * MINUTE);
+    expect(await tenant.sandbox.advanceClock({ to: target })).toMatchObject({
+      now: target.toISOString(),
+      offset_seconds: 6900,
+      due_work: { released: 0 },
+    });
+    expect(await tenant.sandbox.advanceClock({ seconds: 300 })).toMatchObject({ offset_seconds: 7200 });
+    const back = await tenant.sandbox.advanceClock({ to: target }).catch((e: unknown) => e);
+    expect(back).toBeInstanceOf(LessonKitError);
+    expect(back).toMatchObject({ status: 422, code: "clock_cannot_go_back", param: "to" });
+    expect((await tenant.sandbox.clock()).offset_seconds).toBe(7200);
+    // Another tenant's clock never moved.
+    expect((await lk.sandbox.clock()).offset_seconds).toBe(0);
+
+    // Nothing was due: every count of the summary is 0.
+    const ran = await admin.tick();
+    expect(ran).toMatchObject({ expired: 0, no_shows: 0, auto_completed: 0, released: 0 });
+    expect(Object.values(ran).every((count) => count === 0)).toBe(true);
+    const refused = await new LessonKitAdmin({ adminKey: "wrong-admin-key-0000", baseUrl: BASE, fetch: inProcessFetch })
+      .tick()
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 401 });
   });
 });

@@ -22,6 +22,7 @@ describe("entries", () => {
   it("the full entry exports the runtime API", () => {
     expect(Object.keys(full).sort()).toEqual([
       "LessonKit",
+      "LessonKitAdmin",
       "LessonKitError",
       "PageIterator",
       "SessionClient",

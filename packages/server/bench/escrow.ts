@@ -63,6 +63,8 @@ async function completedLesson(server: TestServer, key: string, tutor: number): 
  * Copies a template lesson as another genuine one: new ids, its own tutor and provider ids, the same
  * times, policy and money, and the same capture ledger rows (payer → tutor_pending + platform_pending).
  */
+export type LessonCopy = ReturnType<typeof copyLesson>;
+
 function copyLesson(template: Template, n: number) {
   const bookingId = newId("bk");
   const escrowId = newId("esc");
@@ -92,13 +94,23 @@ function copyLesson(template: Template, n: number) {
   };
 }
 
-async function seed(server: TestServer, key: string, count: number): Promise<string[]> {
+/**
+ * `count` completed lessons due for release: a few walked through the API on the tenant of `key`, the
+ * rest copies of them (`reshape` may move a copy elsewhere, e.g. to a Stripe tenant). Returns the
+ * escrow ids.
+ */
+export async function seedDueReleases(
+  server: TestServer,
+  key: string,
+  count: number,
+  reshape: (copy: LessonCopy, n: number) => LessonCopy = (copy) => copy,
+): Promise<string[]> {
   const templates: Template[] = [];
   for (let i = 0; i < Math.min(TEMPLATES, count); i++) templates.push(await completedLesson(server, key, i));
   const ids = templates.map((t) => t.escrow.id);
   for (let start = templates.length; start < count; start += INSERT_CHUNK) {
     const chunk = Array.from({ length: Math.min(INSERT_CHUNK, count - start) }, (_, i) =>
-      copyLesson(templates[(start + i) % templates.length]!, start + i),
+      reshape(copyLesson(templates[(start + i) % templates.length]!, start + i), start + i),
     );
     await server.db.transaction(async (tx) => {
       await tx.insert(bookings).values(chunk.map((c) => c.booking));
@@ -126,7 +138,7 @@ export async function benchEscrowReleases({ count, log }: EscrowOptions, finding
   try {
     const { key } = await server.createTenant({ name: "Bench Tutoring" });
     const seedStarted = performance.now();
-    const ids = await seed(server, key, count);
+    const ids = await seedDueReleases(server, key, count);
     log(`escrows: seeded ${fmt(count)} due releases in ${fmt((performance.now() - seedStarted) / 1000, 1)} s`);
     server.clock.advance(24 * HOUR + 60_000);
 

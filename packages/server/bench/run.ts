@@ -7,14 +7,17 @@
  *
  *   http      GET /v1/sessions/{id} (participant token) vs a bare Hono route, autocannon
  *   escrows   the tick releasing N due escrows (target ≥ 1,000/s), each exactly once
+ *   stripe    the tick releasing N due Stripe escrows through a Stripe-compatible server with 250 ms
+ *             latency and a 25/s limit (target ≥ 0.9 of the limit), each paid once
  *   webhooks  N queued events delivered to a local receiver (target ≥ 500/s), each exactly once
  *
  * Scale with flags or environment variables (flags win):
  *   --connections=10  BENCH_CONNECTIONS   autocannon connections
  *   --duration=5      BENCH_DURATION      seconds per HTTP measurement (after a 1 s warm-up)
  *   --escrows=10000   BENCH_ESCROWS       due escrows to seed and release
+ *   --stripe=300      BENCH_STRIPE        due Stripe escrows to release (about count / 24 seconds)
  *   --webhooks=10000  BENCH_WEBHOOKS      events to queue and deliver (the backlog drained)
- *   --only=http,escrows,webhooks  BENCH_ONLY  run some of them
+ *   --only=http,escrows,stripe,webhooks  BENCH_ONLY  run some of them
  *
  * From the repository root pass flags as `npm run bench -w @lessonkit/server -- --only=http` (npm
  * would take them for its own otherwise), or use the environment variables. See bench/README.md.
@@ -23,6 +26,7 @@ import { cpus, loadavg } from "node:os";
 import { benchEscrowReleases } from "./escrow";
 import { benchHttp } from "./http";
 import { type BenchRow, Findings, fmt, intFromEnv, printTable } from "./report";
+import { benchStripeReleases } from "./stripe-releases";
 import { benchWebhooks } from "./webhooks";
 
 const flags = new Map(
@@ -32,7 +36,9 @@ const flags = new Map(
     .filter((match) => match !== null)
     .map((match) => [match[1] as string, match[2] as string]),
 );
-const unknown = process.argv.slice(2).filter((arg) => !/^--(connections|duration|escrows|webhooks|only)=/.test(arg));
+const unknown = process.argv
+  .slice(2)
+  .filter((arg) => !/^--(connections|duration|escrows|stripe|webhooks|only)=/.test(arg));
 if (unknown.length > 0) {
   console.error(`unknown argument(s): ${unknown.join(" ")} (see the header of bench/run.ts)`);
   process.exit(2);
@@ -50,10 +56,11 @@ const settings = {
   durationSeconds: option("duration", "BENCH_DURATION", 4),
   rounds: option("rounds", "BENCH_ROUNDS", 3),
   escrows: option("escrows", "BENCH_ESCROWS", 10_000),
+  stripe: option("stripe", "BENCH_STRIPE", 300),
   webhooks: option("webhooks", "BENCH_WEBHOOKS", 10_000),
 };
 const only = new Set(
-  (flags.get("only") ?? process.env.BENCH_ONLY ?? "http,escrows,webhooks").split(",").map((name) => name.trim()),
+  (flags.get("only") ?? process.env.BENCH_ONLY ?? "http,escrows,stripe,webhooks").split(",").map((name) => name.trim()),
 );
 
 const log = (line: string) => console.log(line);
@@ -72,6 +79,7 @@ const benches: { name: string; run: (findings: Findings) => Promise<BenchRow[]> 
       ),
   },
   { name: "escrows", run: (findings) => benchEscrowReleases({ count: settings.escrows, log }, findings) },
+  { name: "stripe", run: (findings) => benchStripeReleases({ count: settings.stripe, log }, findings) },
   { name: "webhooks", run: (findings) => benchWebhooks({ events: settings.webhooks }, findings) },
 ];
 

@@ -15,7 +15,7 @@ import * as createBooking from "./routes/bookings/create";
 import * as getBooking from "./routes/bookings/get";
 import * as listBookings from "./routes/bookings/list";
 import * as participantTokens from "./routes/bookings/participant-tokens";
-import type { App, AppEnv } from "./routes/env";
+import type { App, AppEnv } from "./routes/context";
 import { ApiError, errorResponse, toApiError, validationError } from "./routes/errors";
 import * as escrowDispute from "./routes/escrows/dispute";
 import * as getEscrow from "./routes/escrows/get";

@@ -6,7 +6,7 @@ import { toProviderError } from "../src/adapters/stripe/errors";
 import { StripePayments } from "../src/adapters/stripe/payments";
 import { moneyOperations } from "../src/db/schema";
 import { claimDueOperations } from "../src/domain/operations/claim";
-import { requestDueReleases } from "../src/domain/operations/transfer";
+import { requestDueReleases } from "../src/domain/operations/releases";
 import { deriveKey } from "../src/lib/crypto";
 import { PaymentProviderError, type RefundInput } from "../src/ports/payments";
 import {
@@ -19,7 +19,13 @@ import {
   SECRET,
   type TestServer,
 } from "./harness";
-import { crashAfterTransfer, createStripeTestServer, type StripeTestServer, TUTOR_ACCOUNT } from "./stripe-mock";
+import {
+  CONNECT_WEBHOOK_SECRET,
+  crashAfterTransfer,
+  createStripeTestServer,
+  type StripeTestServer,
+  TUTOR_ACCOUNT,
+} from "./stripe-mock";
 
 /**
  * Leases and retries of money operations: a run whose lease ran out while its provider call was
@@ -214,5 +220,38 @@ describe("a retried release whose earlier transfer does not match the payout", (
     });
     expect(disputed.body.error.code).toBe("release_in_progress");
     expect(await ledgerInvariant(s.deps)).toEqual({ broken: [], ledgerTotal: 0 });
+  });
+});
+
+describe("a release retried after a crash while the tutor's payouts are blocked", () => {
+  it("a retry that finds the tutor's payouts blocked keeps the escrow out of a dispute while its earlier transfer may have reached Stripe", async () => {
+    const s = await createStripeTestServer({
+      stripeProvider: crashAfterTransfer("process killed after the transfer response"),
+    });
+    try {
+      const { id, escrowId } = await s.paidBooking();
+      await s.runSession(id);
+      s.clock.advance(24 * HOUR);
+      expect(await s.tick()).toMatchObject({ released: 0, release_failures: 1 });
+      expect(s.fake.transfers.size).toBe(1);
+      const [transfer] = [...s.fake.transfers.values()];
+      expect(transfer?.amount).toBe(4000);
+
+      // Meanwhile Stripe reports the tutor's account cannot take payouts (for now).
+      const blocked = s.fake.event("account.updated", s.fake.setPayoutsEnabled(TUTOR_ACCOUNT, false), {
+        account: TUTOR_ACCOUNT,
+      });
+      expect((await s.deliver(blocked, { secret: CONNECT_WEBHOOK_SECRET })).status).toBe(200);
+      // The retry first looks the earlier transfer up, and records it, whatever the account's status.
+      s.clock.advance(6 * MINUTE);
+      await s.tick();
+
+      // The tutor holds 4000 at Stripe, so the money must not be disputable and refunded as if held.
+      const dispute = await s.call("POST", `/v1/escrows/${escrowId}/dispute`, { key: s.key, body: { reason: "late" } });
+      // (Accepted, a full refund resolution pays the student 5000 back and leaves the 4000 transfer unreversed.)
+      expect(dispute.status).toBe(409);
+    } finally {
+      s.close();
+    }
   });
 });

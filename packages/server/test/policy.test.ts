@@ -1,5 +1,5 @@
 /**
- * Every policy row of DESIGN.md ("Booking and session lifecycle", "Escrow and money", "The tick"),
+ * Every policy row of docs/lifecycle.md and docs/money.md (deadlines, cancellation, no-shows, the tick),
  * proven through HTTP against the real app: default and non-default tenant policies, driven by the
  * manual clock and the tick (POST /v1/admin/tick, or the sandbox test clock), with exact amounts,
  * statuses, error codes, events and the ledger invariant after every money movement.

@@ -16,7 +16,7 @@ afterEach(() => {
 
 /** `count` lessons whose release is due now, on a Stripe tenant with `budget` calls per second. */
 async function dueReleases(count: number, budget: number) {
-  const s = await createStripeTestServer();
+  const s = await createStripeTestServer({ stripe: { rateLimitPauseMs: 1_000 } });
   servers.push(s);
   const set = await s.call("PATCH", "/v1/tenant", { key: s.key, body: { provider_requests_per_second: budget } });
   expect(set.body.stripe).toMatchObject({ requests_per_second: budget, requests_per_second_set: true });
@@ -62,7 +62,7 @@ describe("provider pacing", () => {
   });
 
   it("uses the default budget for the key's mode until the tenant sets one, and goes back to it on null", async () => {
-    const s = await createStripeTestServer();
+    const s = await createStripeTestServer({ providerRate: null });
     servers.push(s);
     const tenant = await s.call("GET", "/v1/tenant", { key: s.key });
     expect(tenant.body.stripe).toMatchObject({
@@ -76,7 +76,7 @@ describe("provider pacing", () => {
     await s.call("PATCH", "/v1/tenant", { key: s.key, body: { provider_requests_per_second: 10 } });
     const reset = await s.call("PATCH", "/v1/tenant", { key: s.key, body: { provider_requests_per_second: null } });
     expect(reset.body.stripe).toMatchObject({ requests_per_second: 24, requests_per_second_set: false });
-    const live = await createStripeTestServer({ livemode: true });
+    const live = await createStripeTestServer({ livemode: true, providerRate: null });
     servers.push(live);
     expect((await live.call("GET", "/v1/tenant", { key: live.key })).body.stripe).toMatchObject({
       livemode: true,

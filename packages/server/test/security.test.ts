@@ -653,7 +653,12 @@ describe("secrets", () => {
       "PATCH stripe settings",
       server.call("PATCH", "/v1/tenant", { key: stripeKey, body: { stripe: newStripe } }),
     );
-    expect(patchedStripe.body.stripe).toEqual({ configured: true, livemode: false });
+    expect(patchedStripe.body.stripe).toEqual({
+      configured: true,
+      livemode: false,
+      requests_per_second: 24,
+      requests_per_second_set: false,
+    });
     for (const path of ["/v1/tenant", "/v1/bookings", "/v1/escrows", "/v1/events", "/v1/webhook-endpoints"]) {
       await record(`stripe tenant GET ${path}`, server.call("GET", path, { key: stripeKey }));
     }

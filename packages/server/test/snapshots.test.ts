@@ -1,5 +1,5 @@
 import { createClient } from "@libsql/client";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/adapters/libsql/database";
 import { createTestServer, HOUR, MINUTE, paidBooking, type TestServer, tempDatabaseUrl } from "./harness";
 
@@ -99,5 +99,60 @@ describe("session status snapshots", () => {
     const expired = await server.call("GET", `/v1/sessions/${lesson.id}`, { key: short.body.token });
     expect(expired.status).toBe(401);
     expect(expired.body.error.code).toBe("participant_token_expired");
+  });
+});
+
+/** A snapshot never decides a write, and no write slips past the snapshots unseen. */
+describe("snapshots at the edges of writes", () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await createTestServer();
+  });
+  afterEach(() => server.close());
+
+  it("a participant write decides with the tenant's current test clock, not a snapshot of it", async () => {
+    const file = tempDatabaseUrl();
+    const other = await createTestServer({ url: file.url });
+    // A raw client outside this process's adapter stands in for a second server instance.
+    const foreign = createClient({ url: file.url });
+    try {
+      const { key, tenant } = await other.createTenant();
+      const lesson = await paidBooking(other, key);
+      // A poll warms the tenant snapshot (test clock offset 0: the join window is 2 hours away).
+      const poll = await other.call("GET", `/v1/sessions/${lesson.id}`, { key: lesson.tutor });
+      expect(poll.body.can_start).toBe(false);
+
+      // The platform's test script moves the sandbox clock on another instance (as POST
+      // /v1/sandbox/clock there does) into the join window, then starts the session here.
+      await foreign.execute({
+        sql: "update tenants set clock_offset_ms = ? where id = ?",
+        args: [2 * HOUR - 4 * MINUTE, tenant.id],
+      });
+      const started = await other.call("POST", `/v1/sessions/${lesson.id}/start`, { key: lesson.tutor, body: {} });
+      expect(started.body.error?.code).toBeUndefined();
+      expect(started.status).toBe(200);
+    } finally {
+      foreign.close();
+      other.close();
+      file.cleanup();
+    }
+  });
+
+  it("a raw executeMultiple that fails after its first statement still drops the status snapshots", async () => {
+    const { key } = await server.createTenant();
+    const lesson = await paidBooking(server, key);
+    const poll = () => server.call("GET", `/v1/sessions/${lesson.id}`, { key: lesson.student });
+    expect((await poll()).body.subject).toBe("Algebra");
+    // SQLite runs a script statement by statement in autocommit: the first update stays applied.
+    await expect(
+      server.database.client.executeMultiple(
+        `update bookings set subject = 'Geometry' where id = '${lesson.id}'; update no_such_table set x = 1;`,
+      ),
+    ).rejects.toThrow();
+    const [row] = (
+      await server.database.client.execute({ sql: "select subject from bookings where id = ?", args: [lesson.id] })
+    ).rows;
+    expect(row?.subject).toBe("Geometry");
+    expect((await poll()).body.subject).toBe("Geometry");
   });
 });

@@ -100,6 +100,17 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
   const requests: RecordedRequest[] = [];
   const faults: { match: RegExp; fault: Fault }[] = [];
   const refusedReversals = new Set<string>();
+  /**
+   * Events Stripe would send for what happens to its objects, whoever did it (the dashboard, a card
+   * network, LessonKit's own calls), once `recordEvents()` turned the log on; each is a snapshot of the
+   * object at that moment.
+   */
+  const emitted: Obj[] = [];
+  let recording = false;
+  const emit = (type: string, object: Obj, options: { account?: string } = {}) => {
+    if (recording) emitted.push(event(type, object, options));
+  };
+
   /** Stripe's own limiter, a token bucket: `perSecond` tokens, refilled at `perSecond` a second (real time). */
   let rateLimit: { perSecond: number; tokens: number; at: number } | null = null;
 
@@ -178,6 +189,7 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
       }
       intent.status = "canceled";
       intent.cancellation_reason = params.cancellation_reason ?? null;
+      emit("payment_intent.canceled", intent);
       return { status: 200, body: intent };
     }
     if (method === "POST" && path === "/v1/refunds") {
@@ -185,7 +197,7 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
         ? charges.get(params.charge)
         : [...charges.values()].find((c) => c.payment_intent === params.payment_intent);
       if (!charge) return missing("charge", params.charge ?? params.payment_intent, "charge");
-      if (charge.disputed) {
+      if (charge.dispute && charge.dispute.status !== "won") {
         return error(400, {
           type: "invalid_request_error",
           code: "charge_disputed",
@@ -223,6 +235,7 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
       refunds.set(refund.id, refund);
       charge.amount_refunded += amount;
       charge.refunded = charge.amount_refunded === charge.amount;
+      emit("charge.refunded", publicCharge(charge));
       return { status: 200, body: refund };
     }
     if (method === "POST" && path === "/v1/transfers") {
@@ -261,7 +274,7 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
     match = route(/^\/v1\/charges\/([^/]+)$/, "GET");
     if (match) {
       const charge = charges.get(match[1] as string);
-      return charge ? { status: 200, body: charge } : missing("charge", match[1] as string);
+      return charge ? { status: 200, body: publicCharge(charge) } : missing("charge", match[1] as string);
     }
     match = route(/^\/v1\/transfers\/([^/]+)$/, "GET");
     if (match) {
@@ -311,6 +324,7 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
       transfer.reversals.data.push(reversal);
       transfer.amount_reversed += amount;
       transfer.reversed = transfer.amount_reversed === transfer.amount;
+      emit("transfer.reversed", transfer);
       return { status: 200, body: reversal };
     }
     match = route(/^\/v1\/accounts\/([^/]+)$/, "GET");
@@ -414,6 +428,12 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
     close: () => detach(host),
   };
 
+  /** A charge as Stripe shows it (without the fake's own bookkeeping). */
+  function publicCharge(charge: Obj): Obj {
+    const { dispute: _dispute, ...shown } = charge;
+    return shown;
+  }
+
   /** A Stripe event with the current state of `object`, as Stripe would post it. */
   function event(type: string, object: Obj, options: { account?: string; livemode?: boolean; created?: number } = {}) {
     return {
@@ -458,6 +478,7 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
     refuseReversalsFor: (accountId: string) => refusedReversals.add(accountId),
     setPayoutsEnabled(accountId: string, enabled: boolean) {
       account(accountId).payouts_enabled = enabled;
+      emit("account.updated", account(accountId), { account: accountId });
       return account(accountId);
     },
     /** The student confirms the card payment: the intent succeeds and its charge exists. */
@@ -486,6 +507,8 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
       intent.status = "succeeded";
       intent.amount_received = intent.amount;
       intent.latest_charge = charge.id;
+      emit("charge.succeeded", charge);
+      emit("payment_intent.succeeded", intent);
       return { intent, charge };
     },
     fail(paymentIntentId: string) {
@@ -498,6 +521,7 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
         decline_code: "insufficient_funds",
         message: "Your card has insufficient funds.",
       };
+      emit("payment_intent.payment_failed", intent);
       return intent;
     },
     /** A refund made in the Stripe dashboard (no idempotency key, not by LessonKit). */
@@ -506,11 +530,15 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
       if (result.status !== 200) throw new Error(JSON.stringify(result.body));
       return charges.get(chargeId) as Obj;
     },
+    /**
+     * The charge's dispute, opened on first call (for what is not refunded then) and moved to `status`
+     * (`won` / `lost` close it): refunds are refused while it is open or once it is lost.
+     */
     dispute(chargeId: string, status: "needs_response" | "won" | "lost" = "needs_response") {
       const charge = charges.get(chargeId);
       if (!charge) throw new Error(`no charge ${chargeId}`);
       charge.disputed = true;
-      return {
+      charge.dispute ??= {
         id: `dp_${chargeId.slice(3)}`,
         object: "dispute",
         amount: charge.amount - charge.amount_refunded,
@@ -522,7 +550,28 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
         livemode: false,
         created: now(),
       };
+      const opening = charge.dispute.status === status && status === "needs_response";
+      charge.dispute.status = status;
+      emit(opening ? "charge.dispute.created" : "charge.dispute.closed", charge.dispute);
+      return structuredClone(charge.dispute);
     },
+    /** A reversal made in the Stripe dashboard. */
+    dashboardReversal(transferId: string, amount: number) {
+      const result = execute("POST", `/v1/transfers/${transferId}/reversals`, { amount: String(amount) });
+      if (result.status !== 200) throw new Error(JSON.stringify(result.body));
+      return transfers.get(transferId) as Obj;
+    },
+    /** The PaymentIntent canceled in the dashboard. */
+    cancelIntent(paymentIntentId: string) {
+      const result = execute("POST", `/v1/payment_intents/${paymentIntentId}/cancel`, {});
+      if (result.status !== 200) throw new Error(JSON.stringify(result.body));
+      return intents.get(paymentIntentId) as Obj;
+    },
+    /** Turns the event log on: from now, every change Stripe would announce is in `emitted`. */
+    recordEvents() {
+      recording = true;
+    },
+    emitted,
     transfersTo: (destination: string) => [...transfers.values()].filter((t) => t.destination === destination),
     /** Requests that reached Stripe's logic (not injected faults, not replays). */
     executed: (pattern: RegExp) =>
@@ -568,6 +617,8 @@ export const TUTOR_ACCOUNT = "acct_1TutorTina000001";
 export async function createStripeTestServer(
   options: TestServerOptions & {
     livemode?: boolean;
+    /** The tenant's Stripe budget (calls per second); tests run at the highest unless they say. */
+    providerRate?: number | null;
     /** Builds the Stripe adapter from the options that point at this fake (to observe or break it). */
     stripeProvider?: (options: StripeOptions) => PaymentProvider;
   } = {},
@@ -579,6 +630,7 @@ export async function createStripeTestServer(
     apiUrl: fake.apiUrl,
     maxNetworkRetries: 0,
     retry: { retries: 8, minTimeoutMs: 1, maxTimeoutMs: 4 },
+    rateLimitPauseMs: 5,
     ...options.stripe,
   };
   const server = await createTestServer({
@@ -594,6 +646,7 @@ export async function createStripeTestServer(
       webhook_secret: WEBHOOK_SECRET,
       connect_webhook_secret: CONNECT_WEBHOOK_SECRET,
     },
+    provider_requests_per_second: options.providerRate === undefined ? 100 : options.providerRate,
   });
 
   /** Posts a signed Stripe event to the tenant's webhook endpoint, signed now (server clock). */

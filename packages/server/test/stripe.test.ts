@@ -198,6 +198,15 @@ describe("the test clock on Stripe tenants", () => {
       const refused = await live.call("POST", "/v1/sandbox/clock", { key: live.key, body: { advance_seconds: 60 } });
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe("test_clock_unavailable");
+      const to = new Date(live.clock.now() + 3600_000).toISOString();
+      const refusedTo = await live.call("POST", "/v1/sandbox/clock", { key: live.key, body: { to } });
+      expect(refusedTo.body.error.code).toBe("test_clock_unavailable");
+      // Its clock can still be read: the server's own time, never moved.
+      expect((await live.call("GET", "/v1/sandbox/clock", { key: live.key })).body).toEqual({
+        now: new Date(live.clock.now()).toISOString(),
+        offset_seconds: 0,
+        movable: false,
+      });
     } finally {
       live.close();
     }
@@ -212,7 +221,12 @@ describe("tenant Stripe settings", () => {
   afterEach(() => s.close());
 
   it("are stored sealed and never returned; PATCH replaces or removes them", async () => {
-    expect(s.tenant.stripe).toEqual({ configured: true, livemode: false });
+    expect(s.tenant.stripe).toEqual({
+      configured: true,
+      livemode: false,
+      requests_per_second: 100,
+      requests_per_second_set: true,
+    });
     const got = await s.call("GET", "/v1/tenant", { key: s.key });
     expect(JSON.stringify(got.body)).not.toContain(SECRET_KEY);
     expect(JSON.stringify(got.body)).not.toContain(WEBHOOK_SECRET);
@@ -225,7 +239,12 @@ describe("tenant Stripe settings", () => {
       body: { stripe: { secret_key: "sk_live_abc123", webhook_secret: "whsec_live123" } },
     });
     expect(live.status).toBe(200);
-    expect(live.body.stripe).toEqual({ configured: true, livemode: true });
+    expect(live.body.stripe).toEqual({
+      configured: true,
+      livemode: true,
+      requests_per_second: 100,
+      requests_per_second_set: true,
+    });
 
     const bad = await s.call("PATCH", "/v1/tenant", {
       key: s.key,
@@ -237,7 +256,7 @@ describe("tenant Stripe settings", () => {
     const removed = await s.call("PATCH", "/v1/tenant", { key: s.key, body: { stripe: null } });
     expect(removed.status).toBe(422);
     expect(removed.body.error).toMatchObject({ code: "stripe_settings_required", param: "stripe" });
-    expect((await s.call("GET", "/v1/tenant", { key: s.key })).body.stripe).toEqual({
+    expect((await s.call("GET", "/v1/tenant", { key: s.key })).body.stripe).toMatchObject({
       configured: true,
       livemode: true,
     });
@@ -248,7 +267,12 @@ describe("tenant Stripe settings", () => {
       key: sandbox.key,
       body: { stripe: { secret_key: SECRET_KEY, webhook_secret: WEBHOOK_SECRET } },
     });
-    expect(set.body.stripe).toEqual({ configured: true, livemode: false });
+    expect(set.body.stripe).toEqual({
+      configured: true,
+      livemode: false,
+      requests_per_second: 24,
+      requests_per_second_set: false,
+    });
     const cleared = await s.call("PATCH", "/v1/tenant", { key: sandbox.key, body: { stripe: null } });
     expect(cleared.body.stripe).toBeNull();
   });

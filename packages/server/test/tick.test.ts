@@ -6,7 +6,7 @@ import type { Deps } from "../src/domain/context";
 import type { DueWorkSummary } from "../src/domain/due/run";
 import { claimDueOperations } from "../src/domain/operations/claim";
 import { executeClaims } from "../src/domain/operations/execute";
-import { requestDueReleases } from "../src/domain/operations/transfer";
+import { requestDueReleases } from "../src/domain/operations/releases";
 import { tick } from "../src/jobs/tick";
 import { ManualClock } from "../src/ports/clock";
 import {

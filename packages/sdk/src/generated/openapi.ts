@@ -2620,9 +2620,83 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Read your clock: the time your bookings, windows and releases are measured against */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The tenant's time and test-clock offset */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TestClockReading"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for these credentials */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the resource's state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Semantically invalid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
-        /** Move your sandbox clock forward and run the due work */
+        /** Move your sandbox clock forward (by seconds, or to a time) and run the due work */
         post: {
             parameters: {
                 query?: never;
@@ -4180,22 +4254,52 @@ export interface components {
              */
             outcome: "succeed" | "fail";
         };
+        TestClockReading: {
+            /**
+             * Format: date-time
+             * @description The tenant's current time
+             */
+            now: string;
+            /** @description How far the tenant's clock is ahead of the server's */
+            offset_seconds: number;
+            /** @description Whether POST /v1/sandbox/clock may move it (sandbox and test-mode Stripe tenants) */
+            movable: boolean;
+        };
         TestClock: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The tenant's new time
+             */
             now: string;
             offset_seconds: number;
             due_work: components["schemas"]["DueWorkSummary"];
         };
+        /** @description Exactly one of `advance_seconds` and `to` */
         AdvanceClockRequest: {
-            /** @example 86400 */
-            advance_seconds: number;
+            /**
+             * @description Move the clock forward by this many seconds
+             * @example 86400
+             */
+            advance_seconds?: number;
+            /**
+             * Format: date-time
+             * @description Move the clock to this time (ISO 8601 with an offset); never earlier than the tenant's now
+             * @example 2030-01-02T09:55:00Z
+             */
+            to?: string;
         };
         Session: {
             booking_id: string;
             role: components["schemas"]["Role"];
-            /** @enum {string} */
+            /**
+             * @description The booking's stored state, as on GET /v1/bookings/{id}; it changes only when something happens
+             * @enum {string}
+             */
             status: "pending_payment" | "confirmed" | "in_progress" | "completed" | "canceled" | "no_show";
-            /** @enum {string} */
+            /**
+             * @description What the session screen should show now: `status` read against the tenant's clock (a confirmed booking is `upcoming` before join_opens_at, `joinable` from then, `no_show` once the time to start has passed, before the tick settles it)
+             * @enum {string}
+             */
             phase: "upcoming" | "joinable" | "in_progress" | "ended" | "canceled" | "no_show";
             subject: string | null;
             timezone: string | null;
@@ -4247,8 +4351,11 @@ export interface components {
              * @example 2030-01-01T09:00:00.000Z
              */
             server_time: string;
+            /** @description This participant may start the session now: it is paid, the join window is open and nobody has started it yet */
             can_start: boolean;
+            /** @description The session runs and this participant may join it now, or rejoin for fresh video credentials */
             can_join: boolean;
+            /** @description This participant joined and may end the session now (not while the other side may still join) */
             can_end: boolean;
             participants: {
                 student: {

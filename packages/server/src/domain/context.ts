@@ -6,7 +6,7 @@ import type { Payments } from "../ports/payments";
 import type { Database } from "../ports/storage";
 import type { VideoSettings, VideoTokens } from "../ports/video";
 import type { WebhookTransport } from "../ports/webhooks";
-import type { ParticipantClaims } from "./participants/token";
+import type { ParticipantClaims } from "./participants/claims";
 import type { Policy } from "./policy";
 
 /** Everything the domain needs from the outside world, injected once by createApp / the CLI. */

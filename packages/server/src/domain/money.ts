@@ -15,7 +15,7 @@ export const MAX_AMOUNT = 99_999_999;
 
 /**
  * How a refund is taken from an escrow's unreleased money: from the tutor's share first, then from
- * the platform fee (DESIGN.md: "a partial refund lowers what is released").
+ * the platform fee (docs/money.md: "a partial refund … lowers what is released").
  */
 export function splitRefund(amount: number, tutorRemaining: number, platformRemaining: number) {
   const fromTutor = Math.min(amount, tutorRemaining);

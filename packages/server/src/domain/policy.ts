@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Per-tenant session and money policy (DESIGN.md, "Booking and session lifecycle"). */
+/** Per-tenant session and money policy (docs/lifecycle.md, "Deadlines and policy"). */
 export const policySchema = z.object({
   payment_window_minutes: z.number().int().min(1).max(10_080).default(30),
   join_window_minutes: z.number().int().min(0).max(1440).default(5),

@@ -5,7 +5,7 @@ import { type Tenant, tenantNow } from "../domain/context";
 import { readParticipantToken } from "../domain/participants/token";
 import { findTenantBySecretKey, loadTenant, readTenant } from "../domain/tenants/store";
 import { safeEqual } from "../lib/crypto";
-import type { AppEnv } from "../routes/env";
+import type { AppEnv } from "../routes/context";
 import { ApiError } from "../routes/errors";
 
 function bearer(header: string | undefined): string | null {

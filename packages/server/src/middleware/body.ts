@@ -1,6 +1,6 @@
 import type { Context, Next } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../routes/env";
+import type { AppEnv } from "../routes/context";
 import { ApiError } from "../routes/errors";
 
 /** The largest request body any route accepts. */

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../routes/env";
+import type { AppEnv } from "../routes/context";
 
 const ALLOW_METHODS = "GET, POST, PUT";
 const ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key";

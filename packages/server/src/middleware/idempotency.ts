@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { idempotencyKeys } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
-import type { AppEnv } from "../routes/env";
+import type { AppEnv } from "../routes/context";
 import { ApiError } from "../routes/errors";
 
 const MAX_KEY_LENGTH = 255;

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Logger } from "../lib/logger";
 import type { Metrics } from "../ports/metrics";
-import type { AppEnv } from "../routes/env";
+import type { AppEnv } from "../routes/context";
 
 /**
  * One line and one observation per request: the log line (request_id, tenant_id, method, route

@@ -82,10 +82,11 @@ export interface PaymentProvider {
    */
   findTransfer?(input: TransferInput): Promise<{ transferId: string; amount: number } | null>;
   /**
-   * How much of a transfer the provider has reversed in all, by whoever: asked when a reversal of ours
-   * is refused as more than is left on the transfer (someone reversed part of it in the dashboard).
+   * A transfer as the provider has it: its amount and how much of it was reversed in all, by
+   * whoever. Asked when a reversal of ours is refused as more than is left on the transfer (someone
+   * reversed part of it in the dashboard).
    */
-  reversedTotal?(input: { tenant: PaymentTenant; transferId: string }): Promise<number>;
+  transferTotals?(input: { tenant: PaymentTenant; transferId: string }): Promise<{ amount: number; reversed: number }>;
   /** Takes back part of a transfer from the tutor's account (a refund after release). */
   reverseTransfer?(input: ReverseTransferInput): Promise<{ reversalId: string }>;
   /** Whether the tutor's connected account can be paid out now (asked when nothing is known yet). */

@@ -251,8 +251,13 @@ export const SessionSchema = z
   .object({
     booking_id: z.string(),
     role: RoleSchema,
-    status: z.enum(BOOKING_STATUSES),
-    phase: z.enum(["upcoming", "joinable", "in_progress", "ended", "canceled", "no_show"]),
+    status: z.enum(BOOKING_STATUSES).openapi({
+      description: "The booking's stored state, as on GET /v1/bookings/{id}; it changes only when something happens",
+    }),
+    phase: z.enum(["upcoming", "joinable", "in_progress", "ended", "canceled", "no_show"]).openapi({
+      description:
+        "What the session screen should show now: `status` read against the tenant's clock (a confirmed booking is `upcoming` before join_opens_at, `joinable` from then, `no_show` once the time to start has passed, before the tick settles it)",
+    }),
     subject: z.string().nullable(),
     timezone: z.string().nullable(),
     scheduled_start: isoDateTime,
@@ -273,9 +278,16 @@ export const SessionSchema = z
     ended_by: z.enum(["student", "tutor", "system"]).nullable(),
     no_show_side: z.enum(["student", "tutor", "both"]).nullable(),
     server_time: isoDateTime,
-    can_start: z.boolean(),
-    can_join: z.boolean(),
-    can_end: z.boolean(),
+    can_start: z.boolean().openapi({
+      description:
+        "This participant may start the session now: it is paid, the join window is open and nobody has started it yet",
+    }),
+    can_join: z.boolean().openapi({
+      description: "The session runs and this participant may join it now, or rejoin for fresh video credentials",
+    }),
+    can_end: z.boolean().openapi({
+      description: "This participant joined and may end the session now (not while the other side may still join)",
+    }),
     participants: z.object({
       student: z.object({ name: z.string().nullable(), joined_at: nullableIso }),
       tutor: z.object({ name: z.string().nullable(), joined_at: nullableIso }),

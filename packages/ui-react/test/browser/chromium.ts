@@ -1,33 +1,15 @@
-// What the browser tests share: Debian's Chromium driven by playwright-core, pages bundled by
+// What the browser tests share: the run's Chromium driven by playwright-core, pages bundled by
 // esbuild from test/browser/*.tsx, and axe-core injected into a page.
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 
-export const CHROMIUM = "/usr/bin/chromium";
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's build: apt-get install -y chromium`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
+/** The run's Chromium, found (or installed, or explained) once by @lessonkit/test-browser's global setup. */
+export { chromiumPath, launchChromium } from "@lessonkit/test-browser";
 
 /** One page of test/browser as a minified ESM bundle, on the SDK's browser entry. */
 export async function bundlePage(file: string): Promise<string> {

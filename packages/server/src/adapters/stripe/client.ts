@@ -21,11 +21,12 @@ export interface StripeOptions {
   pacer?: Pacer;
   /** Told of every request to Stripe (each retry is one): how long it took and Stripe's error code if it failed. */
   observe?: (request: { tenantId: string; seconds: number; errorCode: string | null }) => void;
+  /** How long a rate-limited tenant pauses when Stripe sends no Retry-After (1 s by default). */
+  rateLimitPauseMs?: number;
 }
 
 const DEFAULT_RETRY = { retries: 4, minTimeoutMs: 500, maxTimeoutMs: 8_000 };
 
-/** How long a rate-limited tenant pauses when Stripe does not say (Retry-After). */
 const RATE_LIMIT_PAUSE_MS = 1_000;
 
 /**
@@ -39,6 +40,7 @@ export class StripeClients {
   readonly #retry: NonNullable<StripeOptions["retry"]>;
   readonly #pacer: Pacer;
   readonly #observe: NonNullable<StripeOptions["observe"]>;
+  readonly #rateLimitPauseMs: number;
 
   constructor(
     private readonly secretsKey: Buffer,
@@ -47,6 +49,7 @@ export class StripeClients {
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#pacer = options.pacer ?? new Pacer();
     this.#observe = options.observe ?? (() => {});
+    this.#rateLimitPauseMs = options.rateLimitPauseMs ?? RATE_LIMIT_PAUSE_MS;
     this.#config = {
       maxNetworkRetries: options.maxNetworkRetries ?? 2,
       timeout: options.timeoutMs ?? 30_000,
@@ -112,7 +115,7 @@ export class StripeClients {
           shouldRetry: ({ error }) => isRetryable(error),
           onFailedAttempt: ({ error }) => {
             if (error instanceof Stripe.errors.StripeRateLimitError) {
-              this.#pacer.pause(tenant.id, retryAfterMs(error) ?? RATE_LIMIT_PAUSE_MS);
+              this.#pacer.pause(tenant.id, retryAfterMs(error) ?? this.#rateLimitPauseMs);
             }
           },
         },

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import type { ProviderFact } from "../../domain/provider-events/apply";
+import type { ProviderFact } from "../../domain/provider-events/facts";
 
 type Expandable = string | { id: string } | null | undefined;
 const idOf = (value: Expandable): string | null =>

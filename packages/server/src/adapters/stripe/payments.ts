@@ -147,9 +147,9 @@ export class StripePayments implements PaymentProvider {
     return { reversalId: reversal.id };
   }
 
-  async reversedTotal(input: { tenant: PaymentTenant; transferId: string }): Promise<number> {
+  async transferTotals(input: { tenant: PaymentTenant; transferId: string }) {
     const transfer = await this.stripe.call(input.tenant, (stripe) => stripe.transfers.retrieve(input.transferId));
-    return transfer.amount_reversed;
+    return { amount: transfer.amount, reversed: transfer.amount_reversed };
   }
 
   async payoutsEnabled(tenant: PaymentTenant, accountId: string): Promise<boolean> {

@@ -168,7 +168,7 @@ const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\
  * "March 7, 2031" or an offset-less time (read in the server's zone) and roll 2031-02-30 over to
  * March, and its far-future values overflow once the duration is added.
  */
-function parseIsoDateTime(value: string): number | null {
+export function parseIsoDateTime(value: string): number | null {
   const match = ISO_DATE_TIME.exec(value);
   if (!match) return null;
   const [year, month, day, hour] = match.slice(1, 5).map(Number) as [number, number, number, number];

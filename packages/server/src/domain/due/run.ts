@@ -7,7 +7,7 @@ import { transitionEscrow } from "../escrow/status";
 import { emitEvent } from "../events/emit";
 import { executeDueOperations } from "../operations/execute";
 import { describeFailure } from "../operations/outcome";
-import { requestDueReleases } from "../operations/transfer";
+import { requestDueReleases } from "../operations/releases";
 import { completeSession, type Settlement, settleNoShow } from "../sessions/settle";
 import { toTenant } from "../tenants/store";
 

@@ -65,13 +65,3 @@ export async function escrowBalances(db: Queryable, escrowId: string): Promise<A
   for (const row of rows) balances[row.account] = Number(row.total);
   return balances;
 }
-
-/** held / released / refunded as the ledger sees them; `amount = held + released + refunded` always. */
-export function escrowTotals(balances: AccountBalances) {
-  return {
-    held: balances.tutor_pending + balances.tutor_disputed + balances.platform_pending,
-    released: balances.tutor_released + balances.platform_revenue,
-    refunded: balances.refunded,
-    paid: -balances.payer,
-  };
-}

@@ -3,14 +3,9 @@ import type { Deps, Tenant } from "../context";
 import { type ClaimFilter, claimDueOperations, releaseClaims } from "./claim";
 import type { ClaimedOperation, Outcome } from "./outcome";
 import { attemptRefund, recordRefund, recordRefundNotMade } from "./refund";
+import { requestDueReleases } from "./releases";
 import { attemptReversal, recordReversal, recordReversalNotMade } from "./reversal";
-import {
-  attemptTransfer,
-  recordTransferNotMade,
-  recordTransfers,
-  requestDueReleases,
-  type TransferSucceeded,
-} from "./transfer";
+import { attemptTransfer, recordTransferNotMade, recordTransfers, type TransferSucceeded } from "./transfer";
 
 /** Operations claimed at a time. */
 const BATCH = 200;

@@ -32,10 +32,11 @@ export type Outcome =
   | { type: "blocked"; error: ProviderFailure; report: boolean }
   /**
    * Refused as more than is left at the provider: `providerTotal` is the provider's cumulative total
-   * of this kind of movement (refunded on the charge, reversed on the transfer), to account for what
-   * someone else moved before anything is recorded as kept.
+   * of this kind of movement (refunded on the charge, reversed on the transfer) and `providerAmount`
+   * what it was made of (the charge, the transfer), to account for what someone else moved before
+   * anything is recorded as kept.
    */
-  | { type: "exceeds"; error: ProviderFailure; providerTotal: number };
+  | { type: "exceeds"; error: ProviderFailure; providerTotal: number; providerAmount?: number };
 
 export function describeFailure(error: unknown): ProviderFailure {
   if (error instanceof PaymentProviderError) return { code: error.code, message: error.message };

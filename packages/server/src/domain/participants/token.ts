@@ -4,18 +4,12 @@ import { loadBooking } from "../bookings/store";
 import type { Deps, TenantContext } from "../context";
 import { Conflict, Invalid, Unauthenticated } from "../errors";
 import { HOUR, MINUTE, resolvePolicy } from "../policy";
+import type { ParticipantClaims } from "./claims";
 
 const PREFIX = "lk_pt_";
 const DEFAULT_TTL_SECONDS = 4 * 3600;
 
-export interface ParticipantClaims {
-  tenantId: string;
-  bookingId: string;
-  role: Role;
-  userId: string;
-  /** Epoch ms in the tenant's clock. */
-  expiresAt: number;
-}
+export type { ParticipantClaims };
 
 /**
  * Mints a participant token: signed, bound to tenant + booking + role + user, and never valid past

@@ -13,7 +13,7 @@ import {
 import { heldAmount, updateEscrow } from "../escrow/status";
 import { emitEvent } from "../events/emit";
 import { cancelOperations, isLeased, mayHaveMoved, openOperations, requestOperation } from "../operations/store";
-import type { FactContext, ProviderEventOutcome, ProviderFact } from "./apply";
+import type { FactContext, ProviderEventOutcome, ProviderFact } from "./facts";
 
 type DisputeOpened = Extract<ProviderFact, { kind: "dispute_opened" }>;
 type DisputeClosed = Extract<ProviderFact, { kind: "dispute_closed" }>;

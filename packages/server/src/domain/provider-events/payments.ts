@@ -5,7 +5,7 @@ import { type BookingWithEscrow, transitionBooking } from "../bookings/store";
 import { recordPaymentFailed, recordPaymentSucceeded } from "../escrow/payment";
 import { transitionEscrow, updateEscrow } from "../escrow/status";
 import { emitEvent } from "../events/emit";
-import type { FactContext } from "./apply";
+import type { FactContext } from "./facts";
 
 /**
  * Any charge event proves the payment went through, so an event that overtakes

@@ -6,7 +6,7 @@ import { heldAmount, updateEscrow } from "../escrow/status";
 import { emitEvent } from "../events/emit";
 import { escrowBalances, postLedger } from "../ledger/post";
 import { openOperations } from "../operations/store";
-import type { FactContext } from "./apply";
+import type { FactContext } from "./facts";
 
 /**
  * `charge.refunded` carries the charge's cumulative `amount_refunded`: refunds only, ours and anyone

@@ -1,7 +1,7 @@
 import type { BookingRow, EscrowRow, Role } from "../../db/schema";
 import type { VideoCredentials } from "../../ports/video";
 import { iso } from "../bookings/present";
-import { denyEnd, denyEnter, phaseOf } from "./rules";
+import { canJoin, canStart, denyEnd, phaseOf } from "./rules";
 
 /** What a booking row says about its session regardless of the time: computed once per row object. */
 const timeless = new WeakMap<BookingRow, ReturnType<typeof describeBooking>>();
@@ -66,8 +66,8 @@ export function presentSession(booking: BookingRow, escrow: EscrowRow, role: Rol
     ended_by: fixed.ended_by,
     no_show_side: fixed.no_show_side,
     server_time: iso(now) as string,
-    can_start: denyEnter(booking, role, now, "start") === null,
-    can_join: denyEnter(booking, role, now, "join") === null,
+    can_start: canStart(booking, role, now),
+    can_join: canJoin(booking, role, now),
     can_end: denyEnd(booking, role, now) === null,
     participants: fixed.participants,
     notes: role === "tutor" ? booking.notes : null,

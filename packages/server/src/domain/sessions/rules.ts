@@ -87,6 +87,20 @@ export function denyEnter(booking: BookingRow, role: Role, now: number, action: 
   }
 }
 
+/**
+ * `can_start`: this participant may be the one who starts the session, which nobody has yet. Once it
+ * runs, `can_start` is false for both sides and `can_join` says who may (re)join; a POST …/start
+ * that arrives then is still answered as a join, so a late button press never fails.
+ */
+export function canStart(booking: BookingRow, role: Role, now: number): boolean {
+  return booking.status === "confirmed" && denyEnter(booking, role, now, "start") === null;
+}
+
+/** `can_join`: the session runs and this participant may join it, or rejoin for fresh credentials. */
+export function canJoin(booking: BookingRow, role: Role, now: number): boolean {
+  return denyEnter(booking, role, now, "join") === null;
+}
+
 /** Why `role` may not end the session now, or null if it may. */
 export function denyEnd(booking: BookingRow, role: Role, now: number): Denial | null {
   if (booking.status === "completed") return { code: "session_ended", message: "The session has already ended" };

@@ -9,8 +9,12 @@ export const DEFAULT_STRIPE_RATE = { test: 24, live: 95 } as const;
 /** The most a tenant may set: Stripe's highest documented live limit. */
 export const MAX_PROVIDER_RATE = 100;
 
+/** The tenant's budget of Stripe calls per second: its own, or the default for its key's mode. */
+export function stripeRate(tenant: Pick<PaymentTenant, "providerRateLimit" | "stripeLivemode">): number {
+  return tenant.providerRateLimit ?? (tenant.stripeLivemode ? DEFAULT_STRIPE_RATE.live : DEFAULT_STRIPE_RATE.test);
+}
+
 /** The tenant's budget of provider calls per second (the sandbox makes none over a network). */
 export function providerRate(tenant: PaymentTenant): number {
-  if (tenant.paymentProvider === "sandbox") return Number.POSITIVE_INFINITY;
-  return tenant.providerRateLimit ?? (tenant.stripeLivemode ? DEFAULT_STRIPE_RATE.live : DEFAULT_STRIPE_RATE.test);
+  return tenant.paymentProvider === "sandbox" ? Number.POSITIVE_INFINITY : stripeRate(tenant);
 }

@@ -7,7 +7,7 @@ import type { Queryable } from "../../ports/storage";
 import type { Deps, Tenant } from "../context";
 import { Invalid, NotFound } from "../errors";
 import { type Policy, policySchema, resolvePolicy } from "../policy";
-import { providerRate } from "./provider-budget";
+import { stripeRate } from "./provider-budget";
 import { isLiveKey, type StripeSettings, sealStripeSettings } from "./stripe-settings";
 
 type TenantRow = typeof tenants.$inferSelect;
@@ -136,7 +136,7 @@ export function presentTenant(tenant: Tenant) {
       ? {
           configured: true,
           livemode: tenant.stripeLivemode === true,
-          requests_per_second: providerRate(tenant),
+          requests_per_second: stripeRate(tenant),
           requests_per_second_set: tenant.providerRateLimit !== null,
         }
       : null,

@@ -64,18 +64,6 @@ interface AttemptRecord {
   tenantNow: number;
 }
 
-/**
- * Makes one attempt of a claimed delivery and records it. The body and the `webhook-id` (the event
- * id) are the same on every attempt, so receivers can deduplicate.
- */
-export async function attemptDelivery(deps: Deps, delivery: DeliveryRow): Promise<AttemptOutcome> {
-  const contexts = await attemptContexts(deps, [delivery]);
-  const attempt = await sendAttempt(deps, delivery, contexts.get(delivery.eventId));
-  if (attempt.kind !== "sent") return attempt.kind;
-  await deps.db.transaction((tx) => recordAttempts(tx, [attempt.record]));
-  return attempt.record.outcome.kind;
-}
-
 /** The events (and tenant clock offsets) of a batch of deliveries, in one query. */
 async function attemptContexts(deps: Deps, deliveries: DeliveryRow[]): Promise<Map<string, AttemptContext>> {
   const ids = [...new Set(deliveries.map((delivery) => delivery.eventId))];

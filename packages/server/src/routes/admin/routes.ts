@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { runDueWork } from "../../domain/due/run";
 import { createTenant, presentTenant } from "../../domain/tenants/store";
-import type { App } from "../env";
+import type { App } from "../context";
 import {
   AgoraSettingsInputSchema,
   json,

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { cancelBooking } from "../../domain/bookings/cancel";
-import type { App } from "../env";
+import type { App } from "../context";
 import { BookingSchema, IdParam, json, jsonBody, jsonWriteErrorResponses, providerErrorResponses } from "../schemas";
 
 const Body = z

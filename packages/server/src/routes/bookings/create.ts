@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createBooking } from "../../domain/bookings/create";
-import type { App } from "../env";
+import type { App } from "../context";
 import { BookingSchema, json, jsonBody, jsonWriteErrorResponses, providerErrorResponses } from "../schemas";
 
 const id = z.string().min(1).max(255);

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { presentBooking } from "../../domain/bookings/present";
 import { loadBooking } from "../../domain/bookings/store";
-import type { App } from "../env";
+import type { App } from "../context";
 import { BookingSchema, errorResponses, IdParam, json } from "../schemas";
 
 const route = createRoute({

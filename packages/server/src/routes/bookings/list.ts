@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BOOKING_STATUSES } from "../../db/schema";
 import { listBookings } from "../../domain/bookings/list";
-import type { App } from "../env";
+import type { App } from "../context";
 import { BookingSchema, errorResponses, json, PaginationQuery, pageOf } from "../schemas";
 
 const route = createRoute({

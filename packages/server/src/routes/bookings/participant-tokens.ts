@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { mintParticipantToken } from "../../domain/participants/token";
-import type { App } from "../env";
+import type { App } from "../context";
 import { IdParam, json, jsonBody, jsonWriteErrorResponses, RoleSchema } from "../schemas";
 
 const Body = z

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { openDispute } from "../../domain/escrow/dispute";
-import type { App } from "../env";
+import type { App } from "../context";
 import { EscrowSchema, IdParam, json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 import { DisputeBody } from "../sessions/dispute";
 

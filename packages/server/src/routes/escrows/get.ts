@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { presentEscrow } from "../../domain/bookings/present";
 import { loadEscrow } from "../../domain/bookings/store";
 import { operationsOfEscrow } from "../../domain/operations/list";
-import type { App } from "../env";
+import type { App } from "../context";
 import { EscrowWithOperationsSchema, errorResponses, IdParam, json } from "../schemas";
 
 const route = createRoute({

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ESCROW_STATUSES } from "../../db/schema";
 import { listEscrows } from "../../domain/escrow/list";
-import type { App } from "../env";
+import type { App } from "../context";
 import { EscrowSchema, errorResponses, json, PaginationQuery, pageOf } from "../schemas";
 
 const route = createRoute({

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { resolveDispute } from "../../domain/escrow/dispute";
-import type { App } from "../env";
+import type { App } from "../context";
 import { EscrowSchema, IdParam, json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 
 const Body = z

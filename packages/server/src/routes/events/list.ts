@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { EVENT_TYPES } from "../../domain/events/emit";
 import { listEvents } from "../../domain/events/list";
 import { getEventWithDeliveries, redeliverEvent } from "../../domain/webhooks/deliveries";
-import type { App } from "../env";
+import type { App } from "../context";
 import {
   EventSchema,
   errorResponses,

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { OPERATION_KINDS, OPERATION_STATUSES } from "../../db/schema";
 import { listOperations } from "../../domain/operations/list";
-import type { App } from "../env";
+import type { App } from "../context";
 import { errorResponses, json, MoneyOperationSchema, PaginationQuery, pageOf } from "../schemas";
 
 const route = createRoute({

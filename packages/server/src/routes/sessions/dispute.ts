@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { disputeSession } from "../../domain/sessions/dispute";
-import type { App } from "../env";
+import type { App } from "../context";
 import { EscrowSchema, json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 

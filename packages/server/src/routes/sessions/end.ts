@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { endSession } from "../../domain/sessions/end";
-import type { App } from "../env";
+import type { App } from "../context";
 import { json, SessionSchema, writeErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 

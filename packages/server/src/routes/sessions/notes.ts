@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { saveNotes } from "../../domain/sessions/notes";
-import type { App } from "../env";
+import type { App } from "../context";
 import { json, jsonBody, jsonWriteErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { enterSession } from "../../domain/sessions/enter";
-import type { App } from "../env";
+import type { App } from "../context";
 import { json, SessionWithVideoSchema, writeErrorResponses } from "../schemas";
 import { sessionParams } from "./status";
 

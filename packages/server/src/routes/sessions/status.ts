@@ -5,7 +5,7 @@ import { newRequestId } from "../../lib/ids";
 import { authenticateParticipant } from "../../middleware/auth";
 import { EXPOSE_HEADERS, grantCors } from "../../middleware/cors";
 import type { RequestLog } from "../../middleware/request-log";
-import type { App } from "../env";
+import type { App } from "../context";
 import { errorResponse, toApiError } from "../errors";
 import { errorResponses, IdParam, json, SessionSchema } from "../schemas";
 

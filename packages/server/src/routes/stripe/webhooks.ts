@@ -4,7 +4,7 @@ import { Invalid } from "../../domain/errors";
 import { applyProviderEvent } from "../../domain/provider-events/apply";
 import { loadTenant } from "../../domain/tenants/store";
 import { unsealStripeSettings } from "../../domain/tenants/stripe-settings";
-import type { App } from "../env";
+import type { App } from "../context";
 import { ApiError } from "../errors";
 import { IdParam, json, writeErrorResponses } from "../schemas";
 

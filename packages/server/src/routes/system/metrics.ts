@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Deps } from "../../domain/context";
-import type { App } from "../env";
+import type { App } from "../context";
 
 /** The Prometheus text exposition of this instance's metrics (the backlog gauges are read now). */
 export async function metricsResponse(deps: Deps): Promise<Response> {

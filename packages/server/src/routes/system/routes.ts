@@ -1,9 +1,9 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import type { Deps } from "../../domain/context";
-import type { App } from "../env";
+import type { App } from "../context";
 import { json } from "../schemas";
+import { registerDocs } from "./docs";
 
 const health = createRoute({
   method: "get",
@@ -91,5 +91,5 @@ export function register(app: App, readiness: Readiness) {
     description: "The operator's LESSONKIT_ADMIN_KEY",
   });
   app.doc31("/openapi.json", OPENAPI_INFO);
-  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  registerDocs(app);
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { presentTenant, updateTenant } from "../../domain/tenants/store";
-import type { App } from "../env";
+import type { App } from "../context";
 import {
   AgoraSettingsInputSchema,
   errorResponses,

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tutorBalance } from "../../domain/ledger/balance";
-import type { App } from "../env";
+import type { App } from "../context";
 import { errorResponses, IdParam, json } from "../schemas";
 
 const BalanceSchema = z

@@ -8,7 +8,7 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from "../../domain/webhooks/endpoints";
-import type { App } from "../env";
+import type { App } from "../context";
 import {
   errorResponses,
   IdParam,

@@ -1,0 +1,188 @@
+import { and, asc, eq, inArray, lte, notExists, notInArray, sql } from "drizzle-orm";
+import {
+  type EscrowRow,
+  escrows,
+  ledgerEntries,
+  moneyOperations,
+  OPEN_OPERATION_STATUSES,
+  type OperationRow,
+  tenants,
+} from "../../db/schema";
+import type { Queryable, Tx } from "../../ports/storage";
+import { presentEscrow } from "../bookings/present";
+import type { Deps } from "../context";
+import { transitionEscrows } from "../escrow/status";
+import { type EmitInput, emitEvents } from "../events/emit";
+import { type AccountBalances, ledgerLegs, type Movement } from "../ledger/post";
+import { presentOperation } from "./present";
+import { requestOperations } from "./store";
+
+/**
+ * Releases: the tutor's share of an escrow whose release is due, paid out by a transfer operation.
+ * The tick asks for the transfers here (requestDueReleases); the executor makes them (transfer.ts),
+ * and each released escrow is recorded here (recordReleases).
+ */
+
+const BATCH = 200;
+
+/**
+ * Writes a transfer operation for every escrow whose release is due in its tenant's clock and that
+ * has no operation open (a refund still being made goes first). An escrow with nothing left for the
+ * tutor but a platform fee is released at once: no money moves at the provider for it. Returns how
+ * many transfers it requested and how many escrows it released that way.
+ */
+export async function requestDueReleases(
+  deps: Deps,
+  filter: { tenantId?: string | undefined; escrowId?: string | undefined } = {},
+): Promise<{ requested: number; releasedNow: number }> {
+  let releasedNow = 0;
+  let requested = 0;
+  const seen: string[] = [];
+  for (;;) {
+    const serverNow = deps.clock.now();
+    const batch = await deps.db.transaction(async (tx) => {
+      const due = await tx
+        .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
+        .from(escrows)
+        .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
+        .where(
+          and(
+            eq(escrows.status, "release_scheduled"),
+            lte(escrows.releaseAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
+            notExists(
+              tx
+                .select({ id: moneyOperations.id })
+                .from(moneyOperations)
+                .where(
+                  and(
+                    eq(moneyOperations.escrowId, escrows.id),
+                    inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+                  ),
+                ),
+            ),
+            filter.tenantId ? eq(escrows.tenantId, filter.tenantId) : undefined,
+            filter.escrowId ? eq(escrows.id, filter.escrowId) : undefined,
+            seen.length > 0 ? notInArray(escrows.id, seen) : undefined,
+          ),
+        )
+        .orderBy(asc(escrows.releaseAt))
+        .limit(BATCH);
+      if (due.length === 0) return null;
+      const balances = await releaseBalances(
+        tx,
+        due.map(({ escrow }) => escrow.id),
+      );
+      const transfers = due.flatMap(({ escrow, clockOffsetMs }) => {
+        const payout = balances.get(escrow.id)?.tutor_pending ?? 0;
+        return payout > 0
+          ? [
+              {
+                escrow,
+                at: serverNow + clockOffsetMs,
+                request: { kind: "transfer" as const, amount: payout, reason: "release" },
+              },
+            ]
+          : [];
+      });
+      await requestOperations(tx, transfers);
+      const nothingToTransfer = due
+        .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
+        .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
+      await recordReleases(tx, nothingToTransfer, balances);
+      return {
+        ids: due.map(({ escrow }) => escrow.id),
+        releasedNow: nothingToTransfer.length,
+        requested: transfers.length,
+      };
+    });
+    if (!batch) return { requested, releasedNow };
+    seen.push(...batch.ids);
+    releasedNow += batch.releasedNow;
+    requested += batch.requested;
+  }
+}
+
+/** What each escrow owes the tutor and the platform, from the ledger, in one query for the batch. */
+export async function releaseBalances(db: Queryable, escrowIds: string[]) {
+  const balances = new Map<string, Pick<AccountBalances, "tutor_pending" | "platform_pending">>();
+  if (escrowIds.length === 0) return balances;
+  const rows = await db
+    .select({
+      escrowId: ledgerEntries.escrowId,
+      account: ledgerEntries.account,
+      total: sql<number>`sum(${ledgerEntries.amount})`,
+    })
+    .from(ledgerEntries)
+    .where(
+      and(
+        inArray(ledgerEntries.escrowId, escrowIds),
+        inArray(ledgerEntries.account, ["tutor_pending", "platform_pending"]),
+      ),
+    )
+    .groupBy(ledgerEntries.escrowId, ledgerEntries.account);
+  for (const row of rows) {
+    const entry = balances.get(row.escrowId) ?? { tutor_pending: 0, platform_pending: 0 };
+    if (row.account === "tutor_pending" || row.account === "platform_pending") entry[row.account] = Number(row.total);
+    balances.set(row.escrowId, entry);
+  }
+  return balances;
+}
+
+export interface Release {
+  escrow: EscrowRow;
+  at: number;
+  transferId: string | null;
+  payout: number;
+  operation?: OperationRow;
+}
+
+/** Marks escrows released, with their ledger rows and `escrow.released` events, in one statement each. */
+export async function recordReleases(
+  tx: Tx,
+  releases: Release[],
+  balances: Map<string, Pick<AccountBalances, "tutor_pending" | "platform_pending">>,
+): Promise<void> {
+  if (releases.length === 0) return;
+  const platformShare = (escrow: EscrowRow) => balances.get(escrow.id)?.platform_pending ?? 0;
+  const updated = await transitionEscrows(
+    tx,
+    "released",
+    releases.map(({ escrow, at, transferId, payout }) => ({
+      escrow,
+      patch: {
+        releasedAmount: escrow.releasedAmount + payout + platformShare(escrow),
+        payoutAmount: payout,
+        transferId,
+        releasedAt: at,
+        lastErrorCode: null,
+        lastErrorMessage: null,
+        updatedAt: at,
+      },
+    })),
+  );
+  if (updated.length !== releases.length) throw new Error("An escrow left release_scheduled while it was released");
+  const byId = new Map(updated.map((escrow) => [escrow.id, escrow]));
+  const legs = releases.flatMap(({ escrow, at, payout }) =>
+    ledgerLegs(escrow, "release", releaseMovement(payout, platformShare(escrow)), at),
+  );
+  if (legs.length > 0) await tx.insert(ledgerEntries).values(legs);
+  await emitEvents(
+    tx,
+    releases.map(({ escrow, at, operation }) => releasedEvent(byId.get(escrow.id)!, at, operation)),
+  );
+}
+
+const releaseMovement = (payout: number, platformShare: number): Movement => ({
+  tutor_pending: -payout,
+  tutor_released: payout,
+  platform_pending: -platformShare,
+  platform_revenue: platformShare,
+});
+
+const releasedEvent = (escrow: EscrowRow, at: number, operation?: OperationRow): EmitInput => ({
+  tenantId: escrow.tenantId,
+  type: "escrow.released",
+  bookingId: escrow.bookingId,
+  data: { escrow: presentEscrow(escrow), ...(operation ? { operation: presentOperation(operation) } : {}) },
+  at,
+});
