@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 
@@ -45,10 +46,10 @@ function scrub(value: unknown, depth: number): unknown {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const destination =
-    options.destination ??
-    (options.format === "pretty"
+    options.format === "pretty"
       ? pretty({
-          colorize: process.stdout.isTTY ?? false,
+          destination: options.destination ? asStream(options.destination) : 1,
+          colorize: !options.destination && (process.stdout.isTTY ?? false),
           sync: true,
           translateTime: "SYS:HH:MM:ss.l",
           // A request reads as one line: `GET /v1/bookings/:id 200 3.1ms` and its request id below.
@@ -58,7 +59,7 @@ export function createLogger(options: LoggerOptions): Logger {
               ? `${log.method} ${log.route} ${log.status} ${log.duration_ms}ms`
               : String(log[messageKey] ?? ""),
         })
-      : pino.destination({ dest: 1, sync: false }));
+      : (options.destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
     {
       level: options.level,
@@ -68,6 +69,17 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+}
+
+/** pino-pretty writes to a Node stream; a plain `{ write }` destination is wrapped in one. */
+function asStream(destination: DestinationStream): Writable {
+  if (destination instanceof Writable) return destination;
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      destination.write(chunk.toString());
+      done();
+    },
+  });
 }
 
 /** A logger that writes nothing (library callers that pass none, and tools). */
