@@ -39,7 +39,7 @@ const schema = z
     LESSONKIT_TICK_INTERVAL: duration("1h", 1000),
     LESSONKIT_LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
     LESSONKIT_LOG_FORMAT: z.enum(["json", "pretty"], "must be json or pretty").optional(),
-    LESSONKIT_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    LESSONKIT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     LESSONKIT_METRICS_TENANT_LABELS: z.enum(["true", "false"], "must be true or false").default("false"),
     LESSONKIT_SHUTDOWN_TIMEOUT: duration("25s", 0),
     AGORA_APP_ID: z.string().regex(hex32, "must be a 32-character hex Agora App ID").optional(),

@@ -48,6 +48,12 @@ describe("the lessonkit CLI", () => {
     expect(JSON.parse(run.output().stdout)).toMatchObject({ released: 0, expired: 0 });
   });
 
+  it("refuses an unknown option of start with one line and exit code 1", async () => {
+    const run = runCli(["start", "--workers"], { LESSONKIT_DATABASE_URL: ":memory:" });
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe("Unknown option for start: --workers (see lessonkit help)");
+  });
+
   it("refuses to start on bad configuration with one line and exit code 1", async () => {
     const run = runCli(["start"], { LESSONKIT_DATABASE_URL: ":memory:" });
     expect(await run.exited).toBe(1);

@@ -79,7 +79,11 @@ describe("request logs", () => {
     });
     expect(refusedLine?.tenant_id).toBeUndefined();
     expect(missingLine).toMatchObject({ route: "unmatched", status: 404, request_id: missing.body.error.request_id });
-    expect(unauthenticatedLine).toMatchObject({ route: "/v1/bookings/:id", status: 401 });
+    expect(unauthenticatedLine).toMatchObject({
+      route: "/v1/bookings/:id",
+      status: 401,
+      request_id: unauthenticated.body.error.request_id,
+    });
     // Patterns, never paths: no booking id in any line.
     expect(log.text()).not.toContain(lesson.id);
   });
