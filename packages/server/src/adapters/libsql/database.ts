@@ -85,10 +85,8 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
  * build migrated it during a rolling deploy): that is current too. Throws if the database does not answer.
  */
 export async function migrationsCurrent(db: Database): Promise<boolean> {
-  const journal = JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as {
-    entries: { when: number }[];
-  };
-  const latest = Math.max(0, ...journal.entries.map((entry) => entry.when));
+  latestMigration ??= latestShippedMigration();
+  const latest = latestMigration;
   let applied: number;
   try {
     const [row] = await db.all<{ at: number | null }>(sql`select max(created_at) as at from __drizzle_migrations`);
@@ -99,6 +97,15 @@ export async function migrationsCurrent(db: Database): Promise<boolean> {
     throw error;
   }
   return applied >= latest;
+}
+
+/** When the last migration this build ships was made (what drizzle records as `created_at`); read once. */
+let latestMigration: number | undefined;
+function latestShippedMigration(): number {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as {
+    entries: { when: number }[];
+  };
+  return Math.max(0, ...journal.entries.map((entry) => entry.when));
 }
 
 interface WriteCounter {
