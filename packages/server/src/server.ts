@@ -11,7 +11,7 @@ import type { Deps } from "./domain/context";
 import type { Env } from "./env";
 import { startTickLoop } from "./jobs/tick";
 import { startDeliveryWorker } from "./jobs/webhooks";
-import { createLogger, type Logger } from "./lib/logger";
+import { createLogger, flushLogger, type Logger } from "./lib/logger";
 import { metricsResponse } from "./routes/system/metrics";
 import { checkReadiness, type Readiness } from "./routes/system/routes";
 import { seedDemoTenant } from "./seed";
@@ -129,7 +129,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       if (clean) logger.info("stopped");
       else
         logger.warn({ http_drained: httpDrained, workers_stopped: workersStopped }, "stopped at the shutdown timeout");
-      await new Promise<void>((done) => logger.flush(() => done()));
+      flushLogger(logger);
       return { clean };
     })();
     return stopped;

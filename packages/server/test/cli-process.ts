@@ -22,7 +22,8 @@ export function runCli(args: string[], env: Record<string, string>) {
   child.stderr?.on("data", (chunk) => {
     stderr += chunk;
   });
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  // "close", not "exit": it comes once the child's output has been read to the end.
+  const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
   /** The JSON lines printed so far. */
   const lines = (): LogLine[] =>
     stdout

@@ -71,6 +71,18 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
+/** Writes out whatever the logger still buffers, before the process exits. */
+export function flushLogger(logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | { flushSync?: () => void }
+    | undefined;
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // A destination still opening, or one without a buffer (pino-pretty writes synchronously).
+  }
+}
+
 /** pino-pretty writes to a Node stream; a plain `{ write }` destination is wrapped in one. */
 function asStream(destination: DestinationStream): Writable {
   if (destination instanceof Writable) return destination;
