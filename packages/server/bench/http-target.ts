@@ -3,9 +3,14 @@
  * sandbox tenant and a paid booking made through the API) and a bare Hono app returning the same
  * JSON, each served by @hono/node-server on 127.0.0.1.
  */
+
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import pino from "pino";
+import { createLogger } from "../src/lib/logger";
 import { createTestServer, paidBooking, tempDatabaseUrl } from "../test/harness";
 import { serveParent } from "./child";
 
@@ -18,7 +23,19 @@ export interface HttpTarget {
 }
 
 const database = tempDatabaseUrl();
-const server = await createTestServer({ url: database.url });
+// As in production: one JSON line per request at info, through pino's asynchronous buffer (to a
+// file beside the database rather than stdout, which the parent does not read).
+const logFile = join(database.url.slice("file:".length), "..", "requests.log");
+const logDestination = pino.destination({ dest: logFile, sync: false });
+const logger = createLogger({ level: "info", format: "json", destination: logDestination });
+/** Errors the app logged (read from the log file when asked). */
+const loggedErrors = () => {
+  logDestination.flushSync();
+  return readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter((line) => line.includes('"level":"error"')).length;
+};
+const server = await createTestServer({ url: database.url, logger });
 const { key } = await server.createTenant();
 const booking = await paidBooking(server, key);
 const sessionPath = `/v1/sessions/${booking.id}`;
@@ -40,7 +57,7 @@ const listen = (fetch: (request: Request) => Response | Promise<Response>) =>
 const api = await listen(server.app.fetch);
 const bareServer = await listen(bare.fetch);
 
-serveParent({ errors: () => ({ count: server.errors.length }) }, async () => {
+serveParent({ errors: () => ({ count: loggedErrors() }) }, async () => {
   await Promise.all([api.close(), bareServer.close()]);
   server.close();
   database.cleanup();

@@ -72,13 +72,13 @@ export async function benchHttp(options: HttpOptions, findings: Findings): Promi
     const bare = median(bareRuns);
     const api = median(apiRuns);
     const bad = (runs: Load[]) => runs.reduce((sum, run) => sum + run.bad, 0);
-    await hammer(`${apiUrl}/healthz`, {}, options.connections, options.warmupSeconds);
-    const health = await hammer(`${apiUrl}/healthz`, {}, options.connections, options.durationSeconds);
+    await hammer(`${apiUrl}/readyz`, {}, options.connections, options.warmupSeconds);
+    const health = await hammer(`${apiUrl}/readyz`, {}, options.connections, options.durationSeconds);
     const { count: serverErrors } = await target.ask<{ count: number }>({ type: "errors" });
     findings.check(bad(bareRuns) === 0, `GET /bare: ${bad(bareRuns)} non-2xx responses or errors`);
     findings.check(bad(apiRuns) === 0, `GET /v1/sessions/{id}: ${bad(apiRuns)} non-2xx responses or errors`);
     findings.check(serverErrors === 0, `GET /v1/sessions/{id}: the app logged ${serverErrors} errors`);
-    findings.check(health.bad === 0, `GET /healthz: ${health.bad} non-2xx responses or errors`);
+    findings.check(health.bad === 0, `GET /readyz: ${health.bad} non-2xx responses or errors`);
     findings.check(api.total > 0 && bare.total > 0, "the HTTP benchmark made no requests");
     const ratio = api.requestsPerSecond / bare.requestsPerSecond;
     const load = `${options.connections} conn × ${options.durationSeconds} s, median of ${options.rounds}`;
@@ -99,7 +99,7 @@ export async function benchHttp(options: HttpOptions, findings: Findings): Promi
       },
       {
         // The same app and middleware with one trivial query (select 1): what the stack costs without the data.
-        name: "GET /healthz req/s (same app, select 1)",
+        name: "GET /readyz req/s (same app, two trivial queries)",
         value: fmt(health.requestsPerSecond),
         baseline: `${fmt(bare.requestsPerSecond)} (bare Hono)`,
         against: `${fmt(health.requestsPerSecond / bare.requestsPerSecond, 2)}`,

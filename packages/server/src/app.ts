@@ -1,11 +1,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
+import { migrationsCurrent } from "./adapters/libsql/database";
 import type { Deps } from "./domain/context";
 import { newRequestId } from "./lib/ids";
+import { type Logger, silentLogger } from "./lib/logger";
 import { requireAdmin, requireParticipant, requireTenant } from "./middleware/auth";
 import { requestBody } from "./middleware/body";
 import { participantCors } from "./middleware/cors";
 import { idempotency } from "./middleware/idempotency";
+import { RequestLog } from "./middleware/request-log";
 import * as admin from "./routes/admin/routes";
 import * as cancelBooking from "./routes/bookings/cancel";
 import * as createBooking from "./routes/bookings/create";
@@ -28,6 +31,7 @@ import * as sessionRating from "./routes/sessions/rating";
 import * as sessionStart from "./routes/sessions/start";
 import * as sessionStatus from "./routes/sessions/status";
 import * as stripeWebhooks from "./routes/stripe/webhooks";
+import * as metrics from "./routes/system/metrics";
 import * as system from "./routes/system/routes";
 import * as tenant from "./routes/tenant/routes";
 import * as tutorBalance from "./routes/tutors/balance";
@@ -35,12 +39,15 @@ import * as webhookEndpoints from "./routes/webhook-endpoints/routes";
 
 export interface AppOptions {
   adminKey: string;
-  /** Logs unexpected errors (5xx); defaults to console.error. */
-  logError?: (error: unknown, requestId: string) => void;
+  /** One line per request, and unexpected errors (5xx) with their stack; nothing is logged without one. */
+  logger?: Logger;
+  /** What /readyz asks besides the database: shutdown, migrations (the libsql migrations table by default). */
+  readiness?: Partial<system.Readiness>;
+  /** Serve `GET /metrics` here behind the admin key (default); false when LESSONKIT_METRICS_PORT serves it. */
+  metrics?: boolean;
 }
 
 const ROUTES = [
-  system,
   admin,
   tenant,
   createBooking,
@@ -68,7 +75,7 @@ const ROUTES = [
 
 /** Builds the HTTP API around injected dependencies; nothing global, so tests build as many as they like. */
 export function createApp(deps: Deps, options: AppOptions): App {
-  const logError = options.logError ?? ((error, requestId) => console.error(`[${requestId}]`, error));
+  const requestLog = new RequestLog(options.logger ?? silentLogger(), deps?.metrics);
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       // The validator passes the input as `data` too (untyped here): it tells a missing field apart.
@@ -79,18 +86,20 @@ export function createApp(deps: Deps, options: AppOptions): App {
   // The status poll, every participant's screen several times a minute, answers before the whole
   // chain: it makes its own request id and does the same participant check and CORS grant
   // (routes/sessions/status.ts).
-  sessionStatus.serveAhead(app, deps);
+  sessionStatus.serveAhead(app, deps, requestLog);
 
   app.use(
     "*",
-    // Not async: returning next()'s promise saves a frame on every request.
+    // Not async: chaining on next()'s promise saves a frame on every request.
     createMiddleware<AppEnv>((c, next) => {
+      const started = performance.now();
       const requestId = newRequestId();
       c.set("requestId", requestId);
       c.set("deps", deps);
       // Set before the handler runs, so the response is built with it rather than copied to add it.
       c.header("Request-Id", requestId);
-      return next();
+      // Errors are turned into responses (app.onError) before this resolves: the status is final.
+      return next().then(() => requestLog.recordFromContext(c, started));
     }),
   );
   // CORS first, so that even a refusal (413 included) is readable by the page that sent it.
@@ -120,6 +129,11 @@ export function createApp(deps: Deps, options: AppOptions): App {
   }
   app.use("/v1/*", idempotency);
 
+  system.register(app, {
+    shuttingDown: options.readiness?.shuttingDown ?? (() => false),
+    migrationsCurrent: options.readiness?.migrationsCurrent ?? (() => migrationsCurrent(deps.db)),
+  });
+  if (options.metrics !== false) metrics.register(app, requireAdmin(options.adminKey));
   for (const route of ROUTES) route.register(app);
 
   app.notFound((c) =>
@@ -127,7 +141,7 @@ export function createApp(deps: Deps, options: AppOptions): App {
   );
   app.onError((error, c) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) logError(error, c.get("requestId") ?? "unknown");
+    if (apiError.status >= 500) requestLog.unexpected(error, c.get("requestId") ?? "unknown");
     return errorResponse(c, apiError);
   });
   return app;

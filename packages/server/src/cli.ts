@@ -3,28 +3,48 @@ import { openDatabase } from "./adapters/libsql/database";
 import { buildDeps } from "./deps";
 import { EnvError, loadEnv } from "./env";
 import { tick } from "./jobs/tick";
-import { startServer } from "./server";
+import { createLogger } from "./lib/logger";
+import { type Role, startServer } from "./server";
 
 const HELP = `lessonkit <command>
 
-  start [--dev]   serve the API (--dev: development mode, demo tenant, dev keys)
+  start [--dev] [--api] [--worker]
+                  run the server (--dev: development mode, demo tenant, dev keys). By default it
+                  serves the API and runs the workers (the tick and webhook delivery); --api or
+                  --worker runs only that part, so the API can be scaled apart from the workers.
+                  SIGTERM or SIGINT drains it and exits 0.
   tick            run all due work once and exit (for an external cron)
   migrate         apply database migrations and exit
 `;
 
+const START_FLAGS = new Set(["--dev", "--api", "--worker"]);
+
+class UsageError extends Error {}
+
 async function main(argv: string[]): Promise<number> {
   const [command = "help", ...flags] = argv;
   const dev = flags.includes("--dev");
+  if (command === "start") {
+    const unknown = flags.find((flag) => !START_FLAGS.has(flag));
+    if (unknown) throw new UsageError(`Unknown option for start: ${unknown} (see lessonkit help)`);
+  }
   const env = loadEnv(process.env, dev ? { LESSONKIT_MODE: "development" } : {});
   switch (command) {
     case "start": {
-      const server = await startServer(env);
-      const stop = async () => {
-        await server.close();
-        process.exit(0);
+      const asked = (["api", "worker"] as const).filter((role) => flags.includes(`--${role}`));
+      const roles: Role[] = asked.length > 0 ? asked : ["api", "worker"];
+      const logger = createLogger({ level: env.logLevel, format: env.logFormat });
+      const server = await startServer(env, { roles, logger });
+      let signals = 0;
+      const stop = async (signal: NodeJS.Signals) => {
+        // A second signal while draining means "now".
+        if (++signals > 1) process.exit(1);
+        logger.info({ signal }, "signal received");
+        const { clean } = await server.shutdown();
+        process.exit(clean ? 0 : 1);
       };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
       return new Promise<number>(() => {});
     }
     case "tick": {
@@ -55,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof EnvError ? error.message : error);
+    console.error(error instanceof EnvError || error instanceof UsageError ? error.message : error);
     process.exit(1);
   },
 );

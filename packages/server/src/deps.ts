@@ -1,13 +1,17 @@
 import { AgoraTokens } from "./adapters/agora/tokens";
 import { NodeWebhookTransport } from "./adapters/http/webhook-transport";
+import { PrometheusMetrics } from "./adapters/prometheus/metrics";
 import { SandboxPayments } from "./adapters/sandbox/payments";
 import { StripeClients, type StripeOptions } from "./adapters/stripe/client";
 import { StripePayments } from "./adapters/stripe/payments";
 import type { Deps } from "./domain/context";
 import { Invalid } from "./domain/errors";
+import { operationsBacklog } from "./domain/operations/backlog";
+import { deliveriesBacklog } from "./domain/webhooks/backlog";
 import { deriveKey } from "./lib/crypto";
 import { Memo, SnapshotCache } from "./lib/snapshot-cache";
 import { type Clock, systemClock } from "./ports/clock";
+import type { Metrics } from "./ports/metrics";
 import type { PaymentProvider, Payments } from "./ports/payments";
 import type { Database } from "./ports/storage";
 import type { VideoSettings, VideoTokens } from "./ports/video";
@@ -35,15 +39,23 @@ export interface BuildDepsInput {
   writeGeneration?: () => number;
   /** How stale a write from another process may look to a status read (1 s by default). */
   snapshotTtlMs?: number;
+  /** The instance's metrics (a fresh registry by default: every app has its own). */
+  metrics?: Metrics;
 }
 
 /** The composition root: real adapters unless a caller swaps one in. */
 export function buildDeps(input: BuildDepsInput): Deps {
   const webhookTimeoutMs = input.webhookTimeoutMs ?? 15_000;
   const secrets = deriveKey(input.secret, "tenant-secrets");
+  const metrics = input.metrics ?? new PrometheusMetrics();
+  const stripeOptions = {
+    observe: ({ tenantId, seconds, errorCode }: { tenantId: string; seconds: number; errorCode: string | null }) =>
+      metrics.providerRequest("stripe", seconds, errorCode, tenantId),
+    ...input.stripe,
+  };
   const providers = {
     sandbox: new SandboxPayments(),
-    stripe: new StripePayments(new StripeClients(secrets, input.stripe)),
+    stripe: new StripePayments(new StripeClients(secrets, stripeOptions)),
     ...input.providers,
   };
   const clock = input.clock ?? systemClock;
@@ -65,7 +77,7 @@ export function buildDeps(input: BuildDepsInput): Deps {
       return provider;
     },
   };
-  return {
+  const deps: Deps = {
     db: input.db,
     clock,
     payments,
@@ -86,5 +98,11 @@ export function buildDeps(input: BuildDepsInput): Deps {
       bookings: new SnapshotCache(snapshotOptions),
       verifiedTokens: new Memo(),
     },
+    metrics,
   };
+  metrics.readBacklogFrom(async () => ({
+    operations: await operationsBacklog(deps),
+    deliveries: await deliveriesBacklog(deps),
+  }));
+  return deps;
 }

@@ -15,6 +15,30 @@ describe("configuration", () => {
       databaseUrl: "file:./.lessonkit/lessonkit.db",
       tickIntervalMs: 3_600_000,
       agora: undefined,
+      logLevel: "info",
+      logFormat: "json",
+      metricsPort: undefined,
+      metricsTenantLabels: false,
+      shutdownTimeoutMs: 25_000,
+    });
+    expect(loadEnv({}, { LESSONKIT_MODE: "development" }).logFormat).toBe("pretty");
+  });
+
+  it("reads the logging, metrics and shutdown settings", () => {
+    const env = loadEnv({
+      ...production,
+      LESSONKIT_LOG_LEVEL: "debug",
+      LESSONKIT_LOG_FORMAT: "pretty",
+      LESSONKIT_METRICS_PORT: "9464",
+      LESSONKIT_METRICS_TENANT_LABELS: "true",
+      LESSONKIT_SHUTDOWN_TIMEOUT: "1m",
+    });
+    expect(env).toMatchObject({
+      logLevel: "debug",
+      logFormat: "pretty",
+      metricsPort: 9464,
+      metricsTenantLabels: true,
+      shutdownTimeoutMs: 60_000,
     });
   });
 
@@ -62,6 +86,14 @@ describe("configuration", () => {
       "AGORA_APP_ID must be a 32-character hex Agora App ID",
     ],
     [{ ...production, LESSONKIT_SECRET: "short" }, "LESSONKIT_SECRET must be at least 32 characters"],
+    [{ ...production, LESSONKIT_LOG_LEVEL: "loud" }, "LESSONKIT_LOG_LEVEL must be one of fatal, error, warn"],
+    [{ ...production, LESSONKIT_LOG_FORMAT: "xml" }, "LESSONKIT_LOG_FORMAT must be json or pretty"],
+    [{ ...production, LESSONKIT_METRICS_PORT: "prometheus" }, "LESSONKIT_METRICS_PORT"],
+    [
+      { ...production, LESSONKIT_METRICS_TENANT_LABELS: "yes" },
+      "LESSONKIT_METRICS_TENANT_LABELS must be true or false",
+    ],
+    [{ ...production, LESSONKIT_SHUTDOWN_TIMEOUT: "soon" }, 'LESSONKIT_SHUTDOWN_TIMEOUT "soon" is not a duration'],
   ])("fails fast with one clear line: %j", (source, message) => {
     let error: unknown;
     try {

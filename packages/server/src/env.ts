@@ -12,6 +12,23 @@ const DEV_SECRET = "lessonkit-development-secret-do-not-use-in-production";
 
 const hex32 = /^[0-9a-f]{32}$/i;
 
+/** A duration such as `30s`, `1m` or `1h`, at least `minMs`, in milliseconds. */
+const duration = (fallback: string, minMs: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < minMs) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is not a duration such as 30s, 1m or 1h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const schema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -34,17 +51,12 @@ const schema = z
       }),
     LESSONKIT_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
     LESSONKIT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-    LESSONKIT_TICK_INTERVAL: z
-      .string()
-      .default("1h")
-      .transform((value, ctx) => {
-        const ms = parseDuration(value);
-        if (ms === undefined || ms < 1000) {
-          ctx.addIssue({ code: "custom", message: `"${value}" is not a duration such as 30s, 1m or 1h` });
-          return z.NEVER;
-        }
-        return ms;
-      }),
+    LESSONKIT_TICK_INTERVAL: duration("1h", 1000),
+    LESSONKIT_LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
+    LESSONKIT_LOG_FORMAT: z.enum(["json", "pretty"], "must be json or pretty").optional(),
+    LESSONKIT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    LESSONKIT_METRICS_TENANT_LABELS: z.enum(["true", "false"], "must be true or false").default("false"),
+    LESSONKIT_SHUTDOWN_TIMEOUT: duration("25s", 0),
     AGORA_APP_ID: z.string().regex(hex32, "must be a 32-character hex Agora App ID").optional(),
     AGORA_APP_CERTIFICATE: z.string().regex(hex32, "must be a 32-character hex Agora App Certificate").optional(),
     LESSONKIT_STRIPE_API_URL: z.url().optional(),
@@ -74,6 +86,15 @@ export interface Env {
   adminKey: string;
   secret: string;
   tickIntervalMs: number;
+  logLevel: LogLevel;
+  /** `pretty` (readable lines) by default in development, JSON lines in production. */
+  logFormat: "json" | "pretty";
+  /** When set, `GET /metrics` is served on this port only (no key), not on the API port. */
+  metricsPort: number | undefined;
+  /** Adds a `tenant_id` label to the per-tenant metrics (one series per tenant: opt in). */
+  metricsTenantLabels: boolean;
+  /** How long a SIGTERM waits for in-flight requests and the workers' current items. */
+  shutdownTimeoutMs: number;
   agora: { appId: string; appCertificate: string } | undefined;
   stripeApiUrl: string | undefined;
 }
@@ -105,6 +126,11 @@ export function loadEnv(source: Source = process.env, defaults: Source = {}): En
     adminKey: env.LESSONKIT_ADMIN_KEY ?? (dev ? DEV_ADMIN_KEY : ""),
     secret: env.LESSONKIT_SECRET ?? (dev ? DEV_SECRET : ""),
     tickIntervalMs: env.LESSONKIT_TICK_INTERVAL,
+    logLevel: env.LESSONKIT_LOG_LEVEL,
+    logFormat: env.LESSONKIT_LOG_FORMAT ?? (dev ? "pretty" : "json"),
+    metricsPort: env.LESSONKIT_METRICS_PORT,
+    metricsTenantLabels: env.LESSONKIT_METRICS_TENANT_LABELS === "true",
+    shutdownTimeoutMs: env.LESSONKIT_SHUTDOWN_TIMEOUT,
     agora:
       env.AGORA_APP_ID && env.AGORA_APP_CERTIFICATE
         ? { appId: env.AGORA_APP_ID, appCertificate: env.AGORA_APP_CERTIFICATE }

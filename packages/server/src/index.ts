@@ -1,4 +1,5 @@
 export { openDatabase } from "./adapters/libsql/database";
+export { PrometheusMetrics, type PrometheusMetricsOptions } from "./adapters/prometheus/metrics";
 export { type AppOptions, createApp } from "./app";
 export { type BuildDepsInput, buildDeps } from "./deps";
 export type { Deps } from "./domain/context";
@@ -6,5 +7,6 @@ export { deliverDueWebhooks } from "./domain/webhooks/deliver";
 export { type Env, loadEnv } from "./env";
 export { startTickLoop, tick } from "./jobs/tick";
 export { startDeliveryWorker } from "./jobs/webhooks";
+export { createLogger, type Logger } from "./lib/logger";
 export { type Clock, ManualClock, systemClock } from "./ports/clock";
-export { startServer } from "./server";
+export { type Role, type RunningServer, startServer } from "./server";

@@ -2,35 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createClient } from "@libsql/client";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli, waitFor } from "./cli-process";
 import { tempDatabaseUrl } from "./harness";
 
 const packageDir = resolve(import.meta.dirname, "..");
-
-function runCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
-    cwd: packageDir,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-async function waitFor(check: () => boolean, ms = 15_000) {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out waiting for the CLI");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("the lessonkit CLI", () => {
   const children: ChildProcess[] = [];
@@ -75,6 +50,12 @@ describe("the lessonkit CLI", () => {
     });
     expect(await run.exited).toBe(0);
     expect(JSON.parse(run.output().stdout)).toMatchObject({ released: 0, expired: 0 });
+  });
+
+  it("refuses an unknown option of start with one line and exit code 1", async () => {
+    const run = runCli(["start", "--workers"], { LESSONKIT_DATABASE_URL: ":memory:" });
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe("Unknown option for start: --workers (see lessonkit help)");
   });
 
   it("refuses to start on bad configuration with one line and exit code 1", async () => {

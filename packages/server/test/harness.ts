@@ -6,6 +6,7 @@ import { openDatabase } from "../src/adapters/libsql/database";
 import { createApp } from "../src/app";
 import { type BuildDepsInput, buildDeps } from "../src/deps";
 import type { Deps } from "../src/domain/context";
+import { createLogger, type Logger } from "../src/lib/logger";
 import { ManualClock } from "../src/ports/clock";
 
 export const ADMIN_KEY = "lk_admin_test_key_0123456789";
@@ -20,6 +21,8 @@ export type Json = Record<string, any>;
 export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "secret">> {
   /** A libsql URL; defaults to a fresh in-memory database. */
   url?: string;
+  /** The app's logger; by default errors only, collected in `errors` (their stacks). */
+  logger?: Logger;
 }
 
 /** A real app over a real migrated libsql database, with a hand-moved clock. */
@@ -34,8 +37,20 @@ export async function createTestServer(options: TestServerOptions = {}) {
     secret: SECRET,
     clock,
   });
-  const errors: unknown[] = [];
-  const app = createApp(deps, { adminKey: ADMIN_KEY, logError: (error) => errors.push(error) });
+  const errors: string[] = [];
+  const logger =
+    options.logger ??
+    createLogger({
+      level: "error",
+      format: "json",
+      destination: {
+        write(line: string) {
+          const entry = JSON.parse(line) as { msg: string; err?: { stack?: string } };
+          errors.push(entry.err?.stack ?? entry.msg);
+        },
+      },
+    });
+  const app = createApp(deps, { adminKey: ADMIN_KEY, logger });
 
   async function call(
     method: string,

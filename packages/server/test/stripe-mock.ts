@@ -453,6 +453,8 @@ export function createFakeStripe(clock: { now(): number } = { now: () => Date.no
   return {
     server,
     apiUrl,
+    /** Answers one request like Stripe: serve it over real HTTP for a LessonKit in another process. */
+    handle,
     requests,
     intents,
     charges,

@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and database reachability */
+        /** Liveness: the process is up and answering (it touches nothing else) */
         get: {
             parameters: {
                 query?: never;
@@ -21,7 +21,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Healthy */
+                /** @description Alive */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -30,17 +30,49 @@ export interface paths {
                         "application/json": components["schemas"]["Health"];
                     };
                 };
-                /** @description The database is unreachable */
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers, its migrations are current and the process is not shutting down */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ready for traffic */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Readiness"];
+                    };
+                };
+                /** @description Not ready: take it out of the load balancer (the body says why) */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: false;
-                            error: string;
-                        };
+                        "application/json": components["schemas"]["Readiness"];
                     };
                 };
             };
@@ -3616,6 +3648,14 @@ export interface components {
             /** @enum {boolean} */
             ok: true;
             time: string;
+        };
+        Readiness: {
+            ok: boolean;
+            /** @enum {string} */
+            database: "ok" | "unreachable";
+            /** @enum {string} */
+            migrations: "current" | "behind" | "unknown";
+            shutting_down: boolean;
         };
         CreatedTenant: {
             tenant: components["schemas"]["Tenant"];

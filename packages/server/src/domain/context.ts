@@ -1,6 +1,7 @@
 import type { BookingRow, EscrowRow } from "../db/schema";
 import type { Memo, SnapshotCache } from "../lib/snapshot-cache";
 import type { Clock } from "../ports/clock";
+import type { Metrics } from "../ports/metrics";
 import type { Payments } from "../ports/payments";
 import type { Database } from "../ports/storage";
 import type { VideoSettings, VideoTokens } from "../ports/video";
@@ -33,6 +34,8 @@ export interface Deps {
   webhookTimeoutMs: number;
   /** How long a worker's claim on a delivery lasts; longer than the timeout. */
   webhookLeaseMs: number;
+  /** What the server counts about itself (Prometheus). */
+  metrics: Metrics;
   /** Snapshots behind the reads every participant's screen polls (never used inside a write). */
   snapshots: {
     tenants: SnapshotCache<Tenant>;

@@ -1,7 +1,9 @@
 import type { Deps } from "../domain/context";
-import { deliverDueWebhooks } from "../domain/webhooks/deliver";
+import { deliverWebhookBatch } from "../domain/webhooks/deliver";
+import type { Logger } from "../lib/logger";
 
 export interface DeliveryWorker {
+  /** Stops the worker: attempts under way finish and are recorded, the rest of the batch is handed back. */
   stop(): Promise<void>;
 }
 
@@ -9,23 +11,26 @@ export interface DeliveryWorker {
  * Delivers due webhooks continuously, separately from any API request: it drains what is due,
  * then polls every `pollMs`. Several processes may run one against the same database; each
  * delivery is claimed with a lease, so it is attempted by one of them, and retried if that one dies.
+ * Logs one line per batch that found work.
  */
-export function startDeliveryWorker(
-  deps: Deps,
-  options: { pollMs?: number; log?: (line: string) => void } = {},
-): DeliveryWorker {
+export function startDeliveryWorker(deps: Deps, options: { pollMs?: number; logger?: Logger } = {}): DeliveryWorker {
   const pollMs = options.pollMs ?? 1000;
-  let stopped = false;
+  const stopping = new AbortController();
   let wake: (() => void) | undefined;
   const loop = (async () => {
-    while (!stopped) {
+    while (!stopping.signal.aborted) {
       let attempted = 0;
+      const started = performance.now();
       try {
-        attempted = await deliverDueWebhooks(deps);
+        const batch = await deliverWebhookBatch(deps, { signal: stopping.signal });
+        attempted = batch.succeeded + batch.retry_scheduled + batch.failed;
+        if (batch.claimed > 0) {
+          options.logger?.info({ ...batch, duration_ms: Math.round(performance.now() - started) }, "webhook batch");
+        }
       } catch (error) {
-        options.log?.(`webhook delivery failed: ${error instanceof Error ? error.message : String(error)}`);
+        options.logger?.error({ err: error }, "webhook delivery failed");
       }
-      if (attempted === 0 && !stopped) {
+      if (attempted === 0 && !stopping.signal.aborted) {
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, pollMs).unref();
@@ -35,7 +40,7 @@ export function startDeliveryWorker(
   })();
   return {
     async stop() {
-      stopped = true;
+      stopping.abort();
       wake?.();
       await loop;
     },

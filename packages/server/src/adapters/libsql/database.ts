@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Client, createClient, type InStatement, type Transaction, type TransactionMode } from "@libsql/client";
+import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import * as schema from "../../db/schema";
 import { Mutex } from "../../lib/mutex";
+import type { PoolUse } from "../../ports/metrics";
 import type { Database } from "../../ports/storage";
 
 export interface OpenDatabase {
@@ -16,6 +18,8 @@ export interface OpenDatabase {
    * database: what read snapshots are checked against (see lib/snapshot-cache.ts).
    */
   writeGeneration(): number;
+  /** How busy the database lock is (embedded databases serialize every statement: a pool of one). */
+  poolUse(): PoolUse;
   close(): void;
 }
 
@@ -58,10 +62,12 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     await client.execute("PRAGMA foreign_keys = ON");
     const db = drizzle(client, { schema });
     if (options.migrate !== false) await migrateUnderLock(client);
+    const mutex = lock?.mutex;
     return {
       db,
       client,
       writeGeneration: () => writes.generation,
+      poolUse: () => ({ size: 1, busy: mutex?.held ? 1 : 0, waiting: mutex?.waiting ?? 0 }),
       close: () => {
         client.close();
         lock?.release();
@@ -108,6 +114,34 @@ async function migrateUnderLock(client: Client): Promise<void> {
     tx.close();
     await client.execute("PRAGMA foreign_keys = ON");
   }
+}
+
+/**
+ * Whether every migration this build ships has been applied. The database may be ahead (a newer
+ * build migrated it during a rolling deploy): that is current too. Throws if the database does not answer.
+ */
+export async function migrationsCurrent(db: Database): Promise<boolean> {
+  latestMigration ??= latestShippedMigration();
+  const latest = latestMigration;
+  let applied: number;
+  try {
+    const [row] = await db.all<{ at: number | null }>(sql`select max(created_at) as at from __drizzle_migrations`);
+    applied = Number(row?.at ?? 0);
+  } catch (error) {
+    // No migrations table: nothing was ever applied. Anything else: the database is not answering.
+    if (/no such table/i.test(String(error instanceof Error && error.cause ? error.cause : error))) return false;
+    throw error;
+  }
+  return applied >= latest;
+}
+
+/** When the last migration this build ships was made (what drizzle records as `created_at`); read once. */
+let latestMigration: number | undefined;
+function latestShippedMigration(): number {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as {
+    entries: { when: number }[];
+  };
+  return Math.max(0, ...journal.entries.map((entry) => entry.when));
 }
 
 interface WriteCounter {

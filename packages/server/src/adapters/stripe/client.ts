@@ -19,6 +19,8 @@ export interface StripeOptions {
   timeoutMs?: number;
   /** Paces each tenant's calls (one shared pacer per process by default). */
   pacer?: Pacer;
+  /** Told of every request to Stripe (each retry is one): how long it took and Stripe's error code if it failed. */
+  observe?: (request: { tenantId: string; seconds: number; errorCode: string | null }) => void;
   /** How long a rate-limited tenant pauses when Stripe sends no Retry-After (1 s by default). */
   rateLimitPauseMs?: number;
 }
@@ -37,6 +39,7 @@ export class StripeClients {
   readonly #config: Stripe.StripeConfig;
   readonly #retry: NonNullable<StripeOptions["retry"]>;
   readonly #pacer: Pacer;
+  readonly #observe: NonNullable<StripeOptions["observe"]>;
   readonly #rateLimitPauseMs: number;
 
   constructor(
@@ -45,6 +48,7 @@ export class StripeClients {
   ) {
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#pacer = options.pacer ?? new Pacer();
+    this.#observe = options.observe ?? (() => {});
     this.#rateLimitPauseMs = options.rateLimitPauseMs ?? RATE_LIMIT_PAUSE_MS;
     this.#config = {
       maxNetworkRetries: options.maxNetworkRetries ?? 2,
@@ -91,7 +95,16 @@ export class StripeClients {
       return await pRetry(
         async () => {
           await this.#pacer.take(tenant.id, rate);
-          return run(stripe);
+          const started = performance.now();
+          const seconds = () => (performance.now() - started) / 1000;
+          try {
+            const result = await run(stripe);
+            this.#observe({ tenantId: tenant.id, seconds: seconds(), errorCode: null });
+            return result;
+          } catch (error) {
+            this.#observe({ tenantId: tenant.id, seconds: seconds(), errorCode: toProviderError(error).code });
+            throw error;
+          }
         },
         {
           retries: this.#retry.retries,

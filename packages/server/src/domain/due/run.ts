@@ -34,12 +34,17 @@ const BATCH = 200;
  * transition inside a write transaction (the loser of a race changes nothing), and provider calls
  * are made only under an operation's lease with the operation's own idempotency key.
  */
-export async function runDueWork(deps: Deps, options: { tenantId?: string | undefined } = {}): Promise<DueWorkSummary> {
-  const expired = await expireUnpaidBookings(deps, options.tenantId);
-  const noShows = await settleNoShows(deps, options.tenantId);
-  const autoCompleted = await autoCompleteSessions(deps, options.tenantId);
-  const releases = await requestDueReleases(deps, { tenantId: options.tenantId });
-  const executed = await executeDueOperations(deps, { tenantId: options.tenantId });
+export async function runDueWork(
+  deps: Deps,
+  options: { tenantId?: string | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<DueWorkSummary> {
+  const { tenantId, signal } = options;
+  // A shutdown (signal) lets the item under way finish and skips the rest: the next run takes it up.
+  const expired = await expireUnpaidBookings(deps, tenantId, signal);
+  const noShows = signal?.aborted ? 0 : await settleNoShows(deps, tenantId, signal);
+  const autoCompleted = signal?.aborted ? 0 : await autoCompleteSessions(deps, tenantId, signal);
+  const releases = signal?.aborted ? { requested: 0, releasedNow: 0 } : await requestDueReleases(deps, { tenantId });
+  const executed = await executeDueOperations(deps, { tenantId }, { signal });
   const notMade = (kind: OperationKind) => executed.failed[kind] + executed.retrying[kind];
   return {
     expired,
@@ -83,24 +88,31 @@ async function dueBookings(
     .map((row) => ({ bookingId: row.bookingId, tenant: toTenant(row.tenant) }));
 }
 
-/** Runs `handle` over every due booking, batch by batch, visiting each at most once per run. */
+/** Runs `handle` over every due booking, batch by batch, visiting each at most once per run, until `signal` aborts. */
 async function forEachDue(
   find: (exclude: Set<string>) => Promise<DueBooking[]>,
   handle: (due: DueBooking) => Promise<boolean>,
+  signal: AbortSignal | undefined,
 ): Promise<number> {
   const seen = new Set<string>();
   let count = 0;
   for (;;) {
+    if (signal?.aborted) return count;
     const batch = await find(seen);
     if (batch.length === 0) return count;
     for (const due of batch) {
+      if (signal?.aborted) return count;
       seen.add(due.bookingId);
       if (await handle(due)) count++;
     }
   }
 }
 
-async function expireUnpaidBookings(deps: Deps, tenantId?: string): Promise<number> {
+async function expireUnpaidBookings(
+  deps: Deps,
+  tenantId: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   return forEachDue(
     (exclude) => dueBookings(deps, ["pending_payment"], bookings.paymentExpiresAt, tenantId, exclude),
     async ({ bookingId, tenant }) => {
@@ -144,10 +156,15 @@ async function expireUnpaidBookings(deps: Deps, tenantId?: string): Promise<numb
         return true;
       });
     },
+    signal,
   );
 }
 
-async function settleNoShows(deps: Deps, tenantId: string | undefined): Promise<number> {
+async function settleNoShows(
+  deps: Deps,
+  tenantId: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   return forEachDue(
     async (exclude) => await dueBookings(deps, ["confirmed", "in_progress"], bookings.noShowAt, tenantId, exclude),
     async ({ bookingId, tenant }) => {
@@ -162,10 +179,15 @@ async function settleNoShows(deps: Deps, tenantId: string | undefined): Promise<
       });
       return settlement !== null;
     },
+    signal,
   );
 }
 
-async function autoCompleteSessions(deps: Deps, tenantId: string | undefined): Promise<number> {
+async function autoCompleteSessions(
+  deps: Deps,
+  tenantId: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   return forEachDue(
     (exclude) => dueBookings(deps, ["in_progress"], bookings.autoCompleteAt, tenantId, exclude),
     async ({ bookingId, tenant }) => {
@@ -180,5 +202,6 @@ async function autoCompleteSessions(deps: Deps, tenantId: string | undefined): P
       });
       return settlement !== null;
     },
+    signal,
   );
 }

@@ -95,3 +95,32 @@ export async function claimDueOperations(
     });
   });
 }
+
+/**
+ * Hands back operations a run claimed but never attempted (the process is shutting down), so that
+ * another process takes them up at once rather than when the lease runs out: the lease is cleared,
+ * the claim's `attempts` increment undone, and an operation that was pending before the claim is
+ * pending again (one that was already in flight stays in flight: an earlier attempt may have reached
+ * the provider). Only while this run still holds the lease.
+ */
+export async function releaseClaims(deps: Deps, claims: readonly ClaimedOperation[]): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    for (const claim of claims) {
+      await tx
+        .update(moneyOperations)
+        .set({
+          status: claim.resumed ? "in_flight" : "pending",
+          leaseToken: null,
+          leaseExpiresAt: null,
+          attempts: sql`${moneyOperations.attempts} - 1`,
+        })
+        .where(
+          and(
+            eq(moneyOperations.id, claim.operation.id),
+            eq(moneyOperations.status, "in_flight"),
+            eq(moneyOperations.leaseToken, claim.operation.leaseToken ?? ""),
+          ),
+        );
+    }
+  });
+}

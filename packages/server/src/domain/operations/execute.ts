@@ -1,6 +1,6 @@
 import type { OperationKind } from "../../db/schema";
 import type { Deps, Tenant } from "../context";
-import { type ClaimFilter, claimDueOperations } from "./claim";
+import { type ClaimFilter, claimDueOperations, releaseClaims } from "./claim";
 import type { ClaimedOperation, Outcome } from "./outcome";
 import { attemptRefund, recordRefund, recordRefundNotMade } from "./refund";
 import { requestDueReleases } from "./releases";
@@ -37,20 +37,21 @@ const perKind = (): Record<OperationKind, number> => ({ transfer: 0, refund: 0, 
 export async function executeDueOperations(
   deps: Deps,
   filter: Omit<ClaimFilter, "exclude" | "excludeEscrows"> = {},
+  options: { signal?: AbortSignal | undefined } = {},
 ): Promise<ExecutionSummary> {
   const summary: ExecutionSummary = { succeeded: perKind(), failed: perKind(), retrying: perKind() };
   // Operations this run left open (retrying), so it does not take them up again, and escrows whose
   // operation was refused. Past a bound the run ends and the next one carries on.
   const retrying = new Set<string>();
   const refusedEscrows = new Set<string>();
-  while (retrying.size + refusedEscrows.size < MAX_EXCLUDED) {
+  while (!options.signal?.aborted && retrying.size + refusedEscrows.size < MAX_EXCLUDED) {
     const claims = await claimDueOperations(deps, BATCH, {
       ...filter,
       exclude: [...retrying],
       excludeEscrows: [...refusedEscrows],
     });
     if (claims.length === 0) break;
-    await executeClaims(deps, claims, { summary, refusedEscrows, retrying });
+    await executeClaims(deps, claims, { summary, refusedEscrows, retrying, signal: options.signal });
   }
   return summary;
 }
@@ -58,19 +59,39 @@ export async function executeDueOperations(
 /**
  * Attempts operations this run has claimed, concurrently, and records each outcome. Throws, after
  * every other outcome is recorded, if one could not be (it keeps its lease and is retried later).
+ * Once `signal` aborts (the process is shutting down), no further operation is started: the ones
+ * under way finish and are recorded, and the leases of the rest are handed back at once.
  */
 export async function executeClaims(
   deps: Deps,
   claims: ClaimedOperation[],
-  run: { summary: ExecutionSummary; refusedEscrows: Set<string>; retrying: Set<string> } = {
+  run: {
+    summary: ExecutionSummary;
+    refusedEscrows: Set<string>;
+    retrying: Set<string>;
+    signal?: AbortSignal | undefined;
+  } = {
     summary: { succeeded: perKind(), failed: perKind(), retrying: perKind() },
     refusedEscrows: new Set(),
     retrying: new Set(),
   },
 ): Promise<ExecutionSummary> {
   const recorder = new Recorder(deps, run.summary, run.refusedEscrows, run.retrying);
-  await forEachConcurrently(claims, CONCURRENCY, async (claim) => recorder.record(claim, await attempt(deps, claim)));
-  await recorder.flush();
+  const notStarted = await forEachConcurrently(
+    claims,
+    CONCURRENCY,
+    async (claim) => {
+      const outcome = await attempt(deps, claim);
+      deps.metrics.moneyOperation(claim.operation.kind, outcome.type, claim.tenant.id);
+      await recorder.record(claim, outcome);
+    },
+    run.signal,
+  );
+  try {
+    await recorder.flush();
+  } finally {
+    if (notStarted.length > 0) await releaseClaims(deps, notStarted);
+  }
   return run.summary;
 }
 
@@ -188,14 +209,23 @@ class Recorder {
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time. */
-export async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` over `items` with at most `limit` at a time. Once `signal` aborts no item is started;
+ * those under way finish. Returns the items never started.
+ */
+export async function forEachConcurrently<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<T[]> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal?.aborted) {
       const item = items[next++] as T;
       await fn(item);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return items.slice(next);
 }

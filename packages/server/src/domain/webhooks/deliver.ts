@@ -239,29 +239,66 @@ async function finish(deps: Deps, delivery: DeliveryRow, patch: Partial<Delivery
     .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.claimToken, delivery.claimToken ?? "")));
 }
 
+/** What one batch of the delivery worker came to. */
+export interface DeliveryBatchSummary {
+  claimed: number;
+  succeeded: number;
+  retry_scheduled: number;
+  failed: number;
+  /** Claimed but not attempted (a lease too short for another attempt, or a shutdown): handed back at once. */
+  handed_back: number;
+}
+
 /** Claims and attempts due deliveries, `concurrency` at a time; returns how many were attempted. */
 export async function deliverDueWebhooks(
   deps: Deps,
   options: { limit?: number; concurrency?: number } = {},
 ): Promise<number> {
+  const batch = await deliverWebhookBatch(deps, options);
+  return batch.succeeded + batch.retry_scheduled + batch.failed;
+}
+
+/**
+ * Claims up to `limit` due deliveries and attempts them, `concurrency` at a time. Once `signal`
+ * aborts (the process is shutting down) no attempt is started: those under way finish and are
+ * recorded, and the rest are handed back so that another worker takes them up at once.
+ */
+export async function deliverWebhookBatch(
+  deps: Deps,
+  options: { limit?: number; concurrency?: number; signal?: AbortSignal | undefined } = {},
+): Promise<DeliveryBatchSummary> {
   const claimed = await claimDueDeliveries(deps, options.limit ?? 200);
+  const summary: DeliveryBatchSummary = {
+    claimed: claimed.length,
+    succeeded: 0,
+    retry_scheduled: 0,
+    failed: 0,
+    handed_back: 0,
+  };
+  const count = (outcome: AttemptOutcome | "handed_back", delivery: DeliveryRow) => {
+    summary[outcome]++;
+    deps.metrics.webhookDelivery(outcome, delivery.tenantId);
+  };
   const contexts = await attemptContexts(deps, claimed);
   const record = attemptRecorder(deps);
   const queue = [...claimed];
-  let attempted = 0;
   const workers = Array.from({ length: Math.min(options.concurrency ?? 32, queue.length) }, async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       // Slow receivers can keep the tail of a batch waiting; an attempt starts only while the lease
       // still outlasts it, so no other worker can claim it mid-flight. Otherwise it is handed back.
-      if ((next.claimExpiresAt ?? 0) - deps.clock.now() < deps.webhookTimeoutMs + LEASE_MARGIN_MS) {
+      if (
+        options.signal?.aborted ||
+        (next.claimExpiresAt ?? 0) - deps.clock.now() < deps.webhookTimeoutMs + LEASE_MARGIN_MS
+      ) {
         await finish(deps, next, { updatedAt: next.updatedAt });
+        count("handed_back", next);
         continue;
       }
       const attempt = await sendAttempt(deps, next, contexts.get(next.eventId));
       if (attempt.kind === "sent") await record(attempt.record);
-      attempted++;
+      count(attempt.kind === "sent" ? attempt.record.outcome.kind : attempt.kind, next);
     }
   });
   await Promise.all(workers);
-  return attempted;
+  return summary;
 }

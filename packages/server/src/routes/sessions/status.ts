@@ -4,7 +4,9 @@ import { getSessionStatus } from "../../domain/sessions/status";
 import { newRequestId } from "../../lib/ids";
 import { authenticateParticipant } from "../../middleware/auth";
 import { EXPOSE_HEADERS, grantCors } from "../../middleware/cors";
+import type { RequestLog } from "../../middleware/request-log";
 import type { App } from "../context";
+import { errorResponse, toApiError } from "../errors";
 import { errorResponses, IdParam, json, SessionSchema } from "../schemas";
 
 export const sessionParams = IdParam("bookingId", "bk_…");
@@ -30,8 +32,12 @@ export function register(app: App) {
   app.openAPIRegistry.registerPath(route);
 }
 
-export function serveAhead(app: App, deps: Deps) {
-  app.get("/v1/sessions/:bookingId", async (c) => {
+/** The pattern this route is logged and counted under, like every other route. */
+const ROUTE = "/v1/sessions/:bookingId";
+
+export function serveAhead(app: App, deps: Deps, requestLog: RequestLog) {
+  app.get(ROUTE, async (c) => {
+    const started = performance.now();
     const requestId = newRequestId();
     c.set("requestId", requestId);
     c.set("deps", deps);
@@ -40,11 +46,15 @@ export function serveAhead(app: App, deps: Deps) {
       await authenticateParticipant(c);
       body = JSON.stringify(await getSessionStatus(c.get("participantCtx")));
     } catch (error) {
-      // The error response is built by app.onError from the context: give it the same headers.
+      // The same error path as app.onError, with the same headers, and the same request line.
+      const apiError = toApiError(error);
+      if (apiError.status >= 500) requestLog.unexpected(error, requestId);
       c.header("Request-Id", requestId);
       grantCors(c);
-      throw error;
+      requestLog.record("GET", ROUTE, apiError.status, requestId, c.get("tenant")?.id, started);
+      return errorResponse(c, apiError);
     }
+    requestLog.record("GET", ROUTE, 200, requestId, c.get("participantCtx").tenant.id, started);
     // A plain header object rather than Hono's Headers: the Node adapter writes it as it is.
     return new Response(body, {
       status: 200,

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
+import type { Deps } from "../../domain/context";
 import type { App } from "../context";
 import { json } from "../schemas";
 import { registerDocs } from "./docs";
@@ -8,12 +9,54 @@ const health = createRoute({
   method: "get",
   path: "/healthz",
   tags: ["System"],
-  summary: "Liveness and database reachability",
+  summary: "Liveness: the process is up and answering (it touches nothing else)",
   responses: {
-    200: json(z.object({ ok: z.literal(true), time: z.string() }).openapi("Health"), "Healthy"),
-    503: json(z.object({ ok: z.literal(false), error: z.string() }), "The database is unreachable"),
+    200: json(z.object({ ok: z.literal(true), time: z.string() }).openapi("Health"), "Alive"),
   },
 });
+
+const ReadinessSchema = z
+  .object({
+    ok: z.boolean(),
+    database: z.enum(["ok", "unreachable"]),
+    migrations: z.enum(["current", "behind", "unknown"]),
+    shutting_down: z.boolean(),
+  })
+  .openapi("Readiness");
+
+const ready = createRoute({
+  method: "get",
+  path: "/readyz",
+  tags: ["System"],
+  summary: "Readiness: the database answers, its migrations are current and the process is not shutting down",
+  responses: {
+    200: json(ReadinessSchema, "Ready for traffic"),
+    503: json(ReadinessSchema, "Not ready: take it out of the load balancer (the body says why)"),
+  },
+});
+
+/** What /readyz asks besides the database. */
+export interface Readiness {
+  /** True once the process is shutting down: load balancers stop sending it traffic. */
+  shuttingDown(): boolean;
+  /** Whether every migration this build ships is applied (throws if the database does not answer). */
+  migrationsCurrent(): Promise<boolean>;
+}
+
+/** /readyz's answer: the database is asked (one trivial query, then the migrations table). */
+export async function checkReadiness(deps: Deps, readiness: Readiness) {
+  let database: "ok" | "unreachable" = "ok";
+  let migrations: "current" | "behind" | "unknown" = "unknown";
+  try {
+    await deps.db.run(sql`select 1`);
+    migrations = (await readiness.migrationsCurrent()) ? "current" : "behind";
+  } catch {
+    database = "unreachable";
+  }
+  const shutting_down = readiness.shuttingDown();
+  const ok = database === "ok" && migrations === "current" && !shutting_down;
+  return { ok, database, migrations, shutting_down };
+}
 
 export const OPENAPI_INFO = {
   openapi: "3.1.0",
@@ -24,14 +67,13 @@ export const OPENAPI_INFO = {
   },
 } as const;
 
-export function register(app: App) {
-  app.openapi(health, async (c) => {
-    try {
-      await c.get("deps").db.run(sql`select 1`);
-      return c.json({ ok: true as const, time: new Date(c.get("deps").clock.now()).toISOString() }, 200);
-    } catch {
-      return c.json({ ok: false as const, error: "database unreachable" }, 503);
-    }
+export function register(app: App, readiness: Readiness) {
+  app.openapi(health, (c) =>
+    c.json({ ok: true as const, time: new Date(c.get("deps").clock.now()).toISOString() }, 200),
+  );
+  app.openapi(ready, async (c) => {
+    const state = await checkReadiness(c.get("deps"), readiness);
+    return c.json(state, state.ok ? 200 : 503);
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "SecretKey", {
     type: "http",

@@ -1,0 +1,42 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+
+const packageDir = resolve(import.meta.dirname, "..");
+
+/** A JSON log line of the server (`LESSONKIT_LOG_FORMAT=json`). */
+// biome-ignore lint/suspicious/noExplicitAny: log lines are read loosely by design
+export type LogLine = Record<string, any>;
+
+/** Runs `lessonkit <args>` from the sources in a child process, as an operator would, with only `env`. */
+export function runCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+    cwd: packageDir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  // "close", not "exit": it comes once the child's output has been read to the end.
+  const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+  /** The JSON lines printed so far. */
+  const lines = (): LogLine[] =>
+    stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as LogLine);
+  return { child, exited, output: () => ({ stdout, stderr }), lines };
+}
+
+export async function waitFor(check: () => boolean, ms = 15_000, what = "the CLI") {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
