@@ -22,7 +22,7 @@ export interface HttpTarget {
   bytes: number;
 }
 
-const database = tempDatabaseUrl();
+const database = await tempDatabaseUrl();
 // As in production: one JSON line per request at info, through pino's asynchronous buffer (to a
 // file beside the database rather than stdout, which the parent does not read).
 const logFile = join(database.url.slice("file:".length), "..", "requests.log");

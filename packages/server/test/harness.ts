@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { openDatabase } from "../src/adapters/libsql/database";
+import { openStorage } from "../src/adapters/storage";
 import { createApp } from "../src/app";
+import { selectRows } from "../src/db/queries";
 import { type BuildDepsInput, buildDeps } from "../src/deps";
 import type { Deps } from "../src/domain/context";
 import { createLogger, type Logger } from "../src/lib/logger";
 import { ManualClock } from "../src/ports/clock";
+import { newTestDatabase, serverDatabase } from "./engine";
+
+export { snapshotTables, TEST_ENGINE, tableNames, writeCounter } from "./engine";
 
 export const ADMIN_KEY = "lk_admin_test_key_0123456789";
 export const SECRET = "test-secret-that-is-long-enough-for-hkdf-0123456789";
@@ -19,16 +20,17 @@ export const HOUR = 60 * MINUTE;
 export type Json = Record<string, any>;
 
 export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "secret">> {
-  /** A libsql URL; defaults to a fresh in-memory database. */
+  /** A database URL; defaults to a fresh database on the test engine (see test/engine.ts). */
   url?: string;
   /** The app's logger; by default errors only, collected in `errors` (their stacks). */
   logger?: Logger;
 }
 
-/** A real app over a real migrated libsql database, with a hand-moved clock. */
+/** A real app over a real migrated database (libsql or PostgreSQL), with a hand-moved clock. */
 export async function createTestServer(options: TestServerOptions = {}) {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
-  const database = await openDatabase(options.url ?? ":memory:");
+  const fresh = options.url === undefined ? await serverDatabase() : null;
+  const database = await openStorage(options.url ?? fresh?.url ?? "", { pool: 4 });
   const deps = buildDeps({
     agoraFallback: AGORA,
     writeGeneration: database.writeGeneration,
@@ -84,7 +86,12 @@ export async function createTestServer(options: TestServerOptions = {}) {
     return { tenant: res.body.tenant as Json, key: res.body.secret_key as string };
   }
 
-  return { app, deps, clock, db: database.db, database, errors, call, createTenant, close: () => database.close() };
+  async function close() {
+    await database.close();
+    await fresh?.cleanup();
+  }
+
+  return { app, deps, clock, db: database.db, database, errors, call, createTenant, close };
 }
 
 export type TestServer = Awaited<ReturnType<typeof createTestServer>>;
@@ -143,7 +150,7 @@ export async function advance(server: TestServer, key: string, ms: number) {
 
 /** Checks `amount = held + released + refunded` for every escrow and that the ledger sums to zero. */
 export async function ledgerInvariant(deps: Deps) {
-  const escrowRows = await deps.db.all<{
+  const escrowRows = await selectRows<{
     id: string;
     amount: number;
     status: string;
@@ -152,13 +159,20 @@ export async function ledgerInvariant(deps: Deps) {
     held: number;
     released: number;
     refunded: number;
-  }>(sql`
+  }>(
+    deps.db,
+    sql`
     select e.id, e.amount, e.status, e.refunded_amount, e.released_amount,
       coalesce(sum(case when l.account in ('tutor_pending','tutor_disputed','platform_pending') then l.amount end), 0) as held,
       coalesce(sum(case when l.account in ('tutor_released','platform_revenue') then l.amount end), 0) as released,
       coalesce(sum(case when l.account = 'refunded' then l.amount end), 0) as refunded
-    from escrows e left join ledger_entries l on l.escrow_id = e.id group by e.id`);
-  const [total] = await deps.db.all<{ total: number | null }>(sql`select sum(amount) as total from ledger_entries`);
+    from escrows e left join ledger_entries l on l.escrow_id = e.id
+    group by e.id, e.amount, e.status, e.refunded_amount, e.released_amount`,
+  );
+  const [total] = await selectRows<{ total: number | null }>(
+    deps.db,
+    sql`select sum(amount) as total from ledger_entries`,
+  );
   const broken = escrowRows.filter((e) => {
     const paid = e.status !== "awaiting_payment" && e.status !== "canceled";
     const ledgerSum = e.held + e.released + e.refunded;
@@ -171,7 +185,7 @@ export async function ledgerInvariant(deps: Deps) {
   return { broken, ledgerTotal: total?.total ?? 0 };
 }
 
+/** A new database several clients can open (a file, or a PostgreSQL schema): `cleanup` removes it. */
 export function tempDatabaseUrl() {
-  const dir = mkdtempSync(join(tmpdir(), "lessonkit-test-"));
-  return { url: `file:${join(dir, "db.sqlite")}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return newTestDatabase();
 }

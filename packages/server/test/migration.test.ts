@@ -6,6 +6,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import { SandboxPayments } from "../src/adapters/sandbox/payments";
+import { selectRows } from "../src/db/queries";
 import { moneyOperations } from "../src/db/schema";
 import { tick } from "../src/jobs/tick";
 import type { RefundInput, ReverseTransferInput, TransferInput } from "../src/ports/payments";
@@ -134,7 +135,7 @@ describe("migrating a database of the schema before money operations", () => {
   });
 
   it("turns pending refunds, reversals and claimed releases into operations the tick finishes once", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanup = db.cleanup;
     await seedOldDatabase(db.url, migrationsUpTo(db.url.slice("file:".length, -"/db.sqlite".length), 2));
 
@@ -151,7 +152,7 @@ describe("migrating a database of the schema before money operations", () => {
       ["esc_release", "transfer", "in_flight", 4000, "release:esc_release", null],
     ]);
     const escrow = async (id: string) =>
-      (await server!.db.all<Record<string, unknown>>(sql`select * from escrows where id = ${id}`))[0];
+      (await selectRows<Record<string, unknown>>(server!.db, sql`select * from escrows where id = ${id}`))[0];
     expect(await escrow("esc_chargeback")).toMatchObject({
       dispute_source: "provider",
       dispute_reason: "fraudulent",

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/adapters/libsql/database";
+import { openStorage } from "../src/adapters/storage";
 import { escrows, moneyOperations, webhookDeliveries } from "../src/db/schema";
 import { buildDeps } from "../src/deps";
 import { emitEvent } from "../src/domain/events/emit";
@@ -45,7 +45,7 @@ async function listenOn(server: Server): Promise<string> {
 }
 
 async function readDatabase(url: string) {
-  const database = await openDatabase(url);
+  const database = await openStorage(url);
   try {
     return {
       operations: await database.db.select().from(moneyOperations),
@@ -54,13 +54,13 @@ async function readDatabase(url: string) {
       ledger: await ledgerInvariant(buildDeps({ db: database.db, secret: SECRET })),
     };
   } finally {
-    database.close();
+    await database.close();
   }
 }
 
 describe("graceful shutdown", () => {
   it("mid release batch: the transfers under way finish, the rest are handed back, the next process pays each once", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanups.push(db.cleanup);
     // 40 lessons held on a Stripe tenant, all ended days ago (on a clock that starts 10 days back), so
     // each release is due now for a process running on the real clock.
@@ -132,7 +132,7 @@ describe("graceful shutdown", () => {
   }, 60_000);
 
   it("mid delivery batch: attempts under way finish, the rest are handed back; each event arrives once", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanups.push(db.cleanup);
     // A slow receiver (400 ms an answer) that remembers every webhook-id it got.
     const received: string[] = [];

@@ -1,5 +1,6 @@
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import type * as schema from "../db/schema";
+import type { PoolUse } from "./metrics";
 
 /**
  * The storage port: a drizzle database with the LessonKit schema. Queries are built once, from the
@@ -25,5 +26,9 @@ export interface OpenDatabase {
    * announces one: what read snapshots are checked against (see lib/snapshot-cache.ts).
    */
   writeGeneration(): number;
+  /** How busy the connections are (libsql's local lock is a pool of one). */
+  poolUse(): PoolUse;
+  /** Whether every migration this build ships is applied (a database ahead of it is current too). */
+  migrationsCurrent(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -7,20 +7,11 @@ import { drizzle } from "drizzle-orm/libsql";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import * as schema from "../../db/schema";
 import { Mutex } from "../../lib/mutex";
-import type { PoolUse } from "../../ports/metrics";
-import type { Database } from "../../ports/storage";
+import type { Database, OpenDatabase } from "../../ports/storage";
 
-export interface OpenDatabase {
-  db: Database;
+/** An open libsql database, with its client (for the adapter's own tests). */
+export interface OpenLibsql extends OpenDatabase {
   client: Client;
-  /**
-   * Bumped after every committed write through any client this process has open on the same
-   * database: what read snapshots are checked against (see lib/snapshot-cache.ts).
-   */
-  writeGeneration(): number;
-  /** How busy the database lock is (embedded databases serialize every statement: a pool of one). */
-  poolUse(): PoolUse;
-  close(): void;
 }
 
 /** The committed drizzle-kit migrations, found from this module whether it runs from src/ or a bundle in dist/. */
@@ -44,7 +35,7 @@ function migrationsFolder(): string {
  * would deadlock each other the same way); other processes on the same file are handled by
  * SQLite's own locking and busy timeout.
  */
-export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<OpenDatabase> {
+export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<OpenLibsql> {
   const local = url === ":memory:" || url.startsWith("file:");
   if (url.startsWith("file:") && !url.startsWith("file::memory:")) {
     mkdirSync(dirname(resolve(url.slice("file:".length))), { recursive: true });
@@ -66,9 +57,11 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
     return {
       db,
       client,
+      engine: "libsql",
       writeGeneration: () => writes.generation,
       poolUse: () => ({ size: 1, busy: mutex?.held ? 1 : 0, waiting: mutex?.waiting ?? 0 }),
-      close: () => {
+      migrationsCurrent: () => migrationsCurrent(db),
+      close: async () => {
         client.close();
         lock?.release();
       },

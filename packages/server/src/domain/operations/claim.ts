@@ -97,6 +97,21 @@ export async function claimDueOperations(
 }
 
 /**
+ * Extends the lease of a run (its token) on the operations it still holds: a batch may take longer
+ * than one lease (a slow provider, a small budget), and without this another process would take its
+ * operations over mid-batch and the two would go on stealing them from each other. Returns the ids
+ * still held; one missing was taken over (its lease had run out first) and must not be attempted.
+ */
+export async function renewClaims(deps: Deps, token: string): Promise<Set<string>> {
+  const held = await deps.db
+    .update(moneyOperations)
+    .set({ leaseExpiresAt: deps.clock.now() + deps.releaseLeaseMs })
+    .where(and(eq(moneyOperations.leaseToken, token), eq(moneyOperations.status, "in_flight")))
+    .returning({ id: moneyOperations.id });
+  return new Set(held.map((row) => row.id));
+}
+
+/**
  * Hands back operations a run claimed but never attempted (the process is shutting down), so that
  * another process takes them up at once rather than when the lease runs out: the lease is cleared,
  * the claim's `attempts` increment undone, and an operation that was pending before the claim is
