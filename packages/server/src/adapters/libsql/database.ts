@@ -40,7 +40,13 @@ function migrationsFolder(): string {
  * would deadlock each other the same way); other processes on the same file are handled by
  * SQLite's own locking and busy timeout.
  */
-export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<OpenDatabase> {
+export interface OpenDatabaseOptions {
+  migrate?: boolean;
+  /** Sees every statement drizzle sends, with its parameters (the query-plan test reads them). */
+  logQuery?: (sql: string, params: unknown[]) => void;
+}
+
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
   const local = url === ":memory:" || url.startsWith("file:");
   if (url.startsWith("file:") && !url.startsWith("file::memory:")) {
     mkdirSync(dirname(resolve(url.slice("file:".length))), { recursive: true });
@@ -56,7 +62,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
       await client.execute("PRAGMA synchronous = NORMAL");
     }
     await client.execute("PRAGMA foreign_keys = ON");
-    const db = drizzle(client, { schema });
+    const db = drizzle(client, { schema, ...(options.logQuery ? { logger: { logQuery: options.logQuery } } : {}) });
     if (options.migrate !== false) await migrate(db, { migrationsFolder: migrationsFolder() });
     return {
       db,

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, notExists, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, notExists, notInArray, sql } from "drizzle-orm";
 import {
   type EscrowRow,
   escrows,
@@ -11,9 +11,10 @@ import {
 import type { Queryable, Tx } from "../../ports/storage";
 import { presentEscrow } from "../bookings/present";
 import type { Deps } from "../context";
+import { type DueBound, dueBounds, withinBound } from "../due/bounds";
 import { transitionEscrows } from "../escrow/status";
 import { type EmitInput, emitEvents } from "../events/emit";
-import { type AccountBalances, ledgerLegs, type Movement } from "../ledger/post";
+import { type AccountBalances, appendLedger, ledgerLegs, type Movement } from "../ledger/post";
 import { presentOperation } from "./present";
 import { requestOperations } from "./store";
 
@@ -38,68 +39,75 @@ export async function requestDueReleases(
   let releasedNow = 0;
   let requested = 0;
   const seen: string[] = [];
-  for (;;) {
-    const serverNow = deps.clock.now();
-    const batch = await deps.db.transaction(async (tx) => {
-      const due = await tx
-        .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
-        .from(escrows)
-        .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
-        .where(
-          and(
-            eq(escrows.status, "release_scheduled"),
-            lte(escrows.releaseAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
-            notExists(
-              tx
-                .select({ id: moneyOperations.id })
-                .from(moneyOperations)
-                .where(
-                  and(
-                    eq(moneyOperations.escrowId, escrows.id),
-                    inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
-                  ),
-                ),
-            ),
-            filter.tenantId ? eq(escrows.tenantId, filter.tenantId) : undefined,
-            filter.escrowId ? eq(escrows.id, filter.escrowId) : undefined,
-            seen.length > 0 ? notInArray(escrows.id, seen) : undefined,
-          ),
-        )
-        .orderBy(asc(escrows.releaseAt))
-        .limit(BATCH);
-      if (due.length === 0) return null;
-      const balances = await releaseBalances(
-        tx,
-        due.map(({ escrow }) => escrow.id),
-      );
-      const transfers = due.flatMap(({ escrow, clockOffsetMs }) => {
-        const payout = balances.get(escrow.id)?.tutor_pending ?? 0;
-        return payout > 0
-          ? [
-              {
-                escrow,
-                at: serverNow + clockOffsetMs,
-                request: { kind: "transfer" as const, amount: payout, reason: "release" },
-              },
-            ]
-          : [];
-      });
-      await requestOperations(tx, transfers);
-      const nothingToTransfer = due
-        .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
-        .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
-      await recordReleases(tx, nothingToTransfer, balances);
-      return {
-        ids: due.map(({ escrow }) => escrow.id),
-        releasedNow: nothingToTransfer.length,
-        requested: transfers.length,
-      };
-    });
-    if (!batch) return { requested, releasedNow };
-    seen.push(...batch.ids);
-    releasedNow += batch.releasedNow;
-    requested += batch.requested;
+  for (const bound of await dueBounds(deps.db, deps.clock.now(), filter.tenantId)) {
+    for (;;) {
+      const batch = await requestReleaseBatch(deps, bound, filter.escrowId, seen);
+      if (!batch) break;
+      seen.push(...batch.ids);
+      releasedNow += batch.releasedNow;
+      requested += batch.requested;
+    }
   }
+  return { requested, releasedNow };
+}
+
+/** One batch of due releases within one bound (see due/bounds.ts), in one write transaction. */
+async function requestReleaseBatch(deps: Deps, bound: DueBound, escrowId: string | undefined, seen: string[]) {
+  const serverNow = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const due = await tx
+      .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
+      .from(escrows)
+      .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
+      .where(
+        and(
+          eq(escrows.status, "release_scheduled"),
+          withinBound(bound, escrows.releaseAt, escrows.tenantId),
+          notExists(
+            tx
+              .select({ id: moneyOperations.id })
+              .from(moneyOperations)
+              .where(
+                and(
+                  eq(moneyOperations.escrowId, escrows.id),
+                  inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+                ),
+              ),
+          ),
+          escrowId ? eq(escrows.id, escrowId) : undefined,
+          seen.length > 0 ? notInArray(escrows.id, seen) : undefined,
+        ),
+      )
+      .orderBy(asc(escrows.releaseAt))
+      .limit(BATCH);
+    if (due.length === 0) return null;
+    const balances = await releaseBalances(
+      tx,
+      due.map(({ escrow }) => escrow.id),
+    );
+    const transfers = due.flatMap(({ escrow, clockOffsetMs }) => {
+      const payout = balances.get(escrow.id)?.tutor_pending ?? 0;
+      return payout > 0
+        ? [
+            {
+              escrow,
+              at: serverNow + clockOffsetMs,
+              request: { kind: "transfer" as const, amount: payout, reason: "release" },
+            },
+          ]
+        : [];
+    });
+    await requestOperations(tx, transfers);
+    const nothingToTransfer = due
+      .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
+      .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
+    await recordReleases(tx, nothingToTransfer, balances);
+    return {
+      ids: due.map(({ escrow }) => escrow.id),
+      releasedNow: nothingToTransfer.length,
+      requested: transfers.length,
+    };
+  });
 }
 
 /** What each escrow owes the tutor and the platform, from the ledger, in one query for the batch. */
@@ -165,7 +173,7 @@ export async function recordReleases(
   const legs = releases.flatMap(({ escrow, at, payout }) =>
     ledgerLegs(escrow, "release", releaseMovement(payout, platformShare(escrow)), at),
   );
-  if (legs.length > 0) await tx.insert(ledgerEntries).values(legs);
+  await appendLedger(tx, legs);
   await emitEvents(
     tx,
     releases.map(({ escrow, at, operation }) => releasedEvent(byId.get(escrow.id)!, at, operation)),
