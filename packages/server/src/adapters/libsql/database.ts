@@ -7,6 +7,7 @@ import { migrate } from "drizzle-orm/libsql/migrator";
 import * as schema from "../../db/schema";
 import { Mutex } from "../../lib/mutex";
 import type { Database } from "../../ports/storage";
+import { createLocalClient } from "./local-client";
 
 export interface OpenDatabase {
   db: Database;
@@ -31,7 +32,8 @@ function migrationsFolder(): string {
 }
 
 /**
- * Opens a libsql database (file, `:memory:` or remote) and applies the committed migrations.
+ * Opens a libsql database (file, `:memory:` or remote) and applies the committed migrations. A local
+ * one is opened with local-client.ts, which keeps every statement prepared.
  *
  * Local libsql calls are synchronous under their promises, so a second write transaction started
  * in the same process while one is open would spin on SQLite's busy lock and block the very event
@@ -51,7 +53,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   if (url.startsWith("file:") && !url.startsWith("file::memory:")) {
     mkdirSync(dirname(resolve(url.slice("file:".length))), { recursive: true });
   }
-  const raw = createClient({ url, ...(local ? { concurrency: 1, timeout: 10_000 } : {}) });
+  const raw = local ? createLocalClient(url, { timeoutMs: 10_000 }) : createClient({ url });
   const lock = local ? acquireFileLock(url) : null;
   const writes = lock?.writes ?? { generation: 0 };
   const counted = countWrites(raw, writes);
