@@ -1,0 +1,186 @@
+import autocannon from "autocannon";
+import type { ApiTarget } from "./api-target";
+import { type Child, startChild } from "./child";
+import { type BenchRow, type Findings, fmt } from "./report";
+import type { ScaleReport } from "./seed";
+
+export interface ScaleOptions {
+  /** Bookings to grow to (the comparison point is BASE). */
+  bookings: number;
+  connections: number;
+  durationSeconds: number;
+  log: (line: string) => void;
+}
+
+/** Where costs are first measured: the 10,000 bookings the issue's table starts from. */
+const BASE = 10_000;
+/** autocannon reports whole milliseconds, and a shared two-core machine jitters by a few: p99s under this count as this. */
+const FLOOR_MS = 5;
+const MAX_RATIO = 1.5;
+
+interface Load {
+  p99Ms: number;
+  perSecond: number;
+  bad: number;
+}
+
+async function get(url: string, token: string, connections: number, duration: number): Promise<Load> {
+  const result = await autocannon({ url, connections, duration, headers: { authorization: `Bearer ${token}` } });
+  return {
+    p99Ms: result.latency.p99,
+    perSecond: result.requests.average,
+    bad: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+type Probe = { name: string; path: string; token: "key" | "participant" };
+
+function probes(sample: ScaleReport["sample"]): Probe[] {
+  const tenant = (name: string, path: string): Probe => ({ name, path, token: "key" });
+  return [
+    { name: "GET /v1/sessions/{id}", path: `/v1/sessions/${sample.bookingId}`, token: "participant" },
+    tenant("GET /v1/bookings", "/v1/bookings?limit=20"),
+    tenant("GET /v1/bookings?status", "/v1/bookings?status=confirmed&limit=20"),
+    tenant("GET /v1/bookings?tutor_id", `/v1/bookings?tutor_id=${sample.tutorId}&limit=20`),
+    tenant("GET /v1/bookings?student_id", "/v1/bookings?student_id=student_0&limit=20"),
+    tenant("GET /v1/bookings/{id}", `/v1/bookings/${sample.bookingId}`),
+    tenant("GET /v1/escrows", "/v1/escrows?limit=20"),
+    tenant("GET /v1/escrows?status", "/v1/escrows?status=released&limit=20"),
+    tenant("GET /v1/escrows?tutor_id", `/v1/escrows?tutor_id=${sample.tutorId}&limit=20`),
+    tenant("GET /v1/escrows/{id}", `/v1/escrows/${sample.releasedEscrowId}`),
+    tenant("GET /v1/tutors/{id}/balance", `/v1/tutors/${sample.tutorId}/balance`),
+    tenant("GET /v1/events", "/v1/events?limit=20"),
+    tenant("GET /v1/events?type", "/v1/events?type=escrow.released&limit=20"),
+    tenant("GET /v1/events?booking_id", `/v1/events?booking_id=${sample.bookingId}&limit=20`),
+    tenant("GET /v1/operations", "/v1/operations?limit=20"),
+    tenant("GET /v1/operations?status", "/v1/operations?status=succeeded&limit=20"),
+    tenant("GET /v1/operations?kind", "/v1/operations?kind=transfer&limit=20"),
+    tenant("GET /v1/operations?escrow_id", `/v1/operations?escrow_id=${sample.releasedEscrowId}&limit=20`),
+  ];
+}
+
+interface Measurement {
+  loads: Map<string, Load>;
+  tickMs: number;
+  /** The status poll's p99 alone, and while balances and lists hammer the server. */
+  pollAlone: Load;
+  pollUnderLoad: Load;
+  heavy: Load;
+}
+
+async function measure(target: Child<ApiTarget>, report: ScaleReport, options: ScaleOptions): Promise<Measurement> {
+  const { apiUrl, key } = target.ready;
+  const {
+    tokens: [participant = ""],
+  } = await target.ask<{ tokens: string[] }>({ type: "tokens", ids: [report.sample.bookingId], role: "student" });
+  const tokenOf = (probe: Probe) => (probe.token === "key" ? key : participant);
+  const loads = new Map<string, Load>();
+  for (const probe of probes(report.sample)) {
+    await get(`${apiUrl}${probe.path}`, tokenOf(probe), options.connections, 1);
+    loads.set(
+      probe.name,
+      await get(`${apiUrl}${probe.path}`, tokenOf(probe), options.connections, options.durationSeconds),
+    );
+  }
+  const ticks: number[] = [];
+  for (let n = 0; n < 5; n++) ticks.push((await target.ask<{ ms: number }>({ type: "tick" })).ms);
+  ticks.sort((a, b) => a - b);
+
+  // One slow request must not hold up the others: the status poll, alone and beside balance and list requests.
+  const poll = `${apiUrl}/v1/sessions/${report.sample.bookingId}`;
+  const pollAlone = await get(poll, participant, 4, options.durationSeconds);
+  const heavyPaths = [
+    `/v1/tutors/${report.sample.tutorId}/balance`,
+    `/v1/bookings?tutor_id=${report.sample.tutorId}&limit=100`,
+    "/v1/escrows?status=released&limit=100",
+    "/v1/events?limit=100",
+  ];
+  const heavyRun = autocannon({
+    url: apiUrl,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    headers: { authorization: `Bearer ${key}` },
+    requests: heavyPaths.map((path) => ({ method: "GET", path })),
+  });
+  const [pollUnderLoad, heavyResult] = await Promise.all([
+    get(poll, participant, 4, options.durationSeconds),
+    heavyRun,
+  ]);
+  const heavy = {
+    p99Ms: heavyResult.latency.p99,
+    perSecond: heavyResult.requests.average,
+    bad: heavyResult.non2xx + heavyResult.errors + heavyResult.timeouts,
+  };
+  return { loads, tickMs: ticks[2] ?? 0, pollAlone, pollUnderLoad, heavy };
+}
+
+const floor = (ms: number) => Math.max(ms, FLOOR_MS);
+
+/**
+ * Every read a platform and its participants make, and the idle tick, at 10,000 bookings and at
+ * `bookings` (grown by copying rows in SQL, see seed.ts), in one database and one run: the p99 at
+ * the larger size over the p99 at 10,000 must stay ≤ 1.5, the idle tick ≤ 50 ms.
+ */
+export async function benchScale(options: ScaleOptions, findings: Findings): Promise<BenchRow[]> {
+  const target = await startChild<ApiTarget>("./api-target.ts");
+  try {
+    const small = await target.ask<ScaleReport>({ type: "growTo", bookings: BASE });
+    options.log(`scale: ${fmt(small.bookings)} bookings (${fmt(small.seconds, 1)} s to copy)`);
+    const atSmall = await measure(target, small, options);
+    const large = await target.ask<ScaleReport>({ type: "growTo", bookings: options.bookings });
+    options.log(
+      `scale: ${fmt(large.bookings)} bookings, ${fmt(large.databaseBytes / 1e9, 2)} GB (${fmt(large.seconds, 1)} s to copy)`,
+    );
+    const atLarge = await measure(target, large, options);
+    const { count: serverErrors, first } = await target.ask<{ count: number; first: string[] }>({ type: "errors" });
+    findings.check(serverErrors === 0, `the app logged ${serverErrors} errors: ${first.join("; ")}`);
+    findings.check(
+      large.bookings >= options.bookings * 0.99,
+      `grew to ${large.bookings} bookings, not ${options.bookings}`,
+    );
+
+    const sizes = `${fmt(large.bookings)} vs ${fmt(small.bookings)}`;
+    const rows: BenchRow[] = [];
+    for (const [name, big] of atLarge.loads) {
+      const base = atSmall.loads.get(name) as Load;
+      findings.check(big.bad === 0 && base.bad === 0, `${name}: ${big.bad + base.bad} non-2xx responses or errors`);
+      const ratio = floor(big.p99Ms) / floor(base.p99Ms);
+      rows.push({
+        name: `${name} p99 (${options.connections} conn)`,
+        value: `${fmt(big.p99Ms)} ms, ${fmt(big.perSecond)}/s`,
+        baseline: `${fmt(base.p99Ms)} ms, ${fmt(base.perSecond)}/s`,
+        against: `${fmt(ratio, 2)} (≤ ${MAX_RATIO})`,
+        pass: ratio <= MAX_RATIO,
+      });
+    }
+    rows.push({
+      name: `idle tick (${sizes} bookings)`,
+      value: `${fmt(atLarge.tickMs, 1)} ms`,
+      baseline: `${fmt(atSmall.tickMs, 1)} ms`,
+      against: "≤ 50 ms",
+      pass: atLarge.tickMs <= 50,
+    });
+    const stall = floor(atLarge.pollUnderLoad.p99Ms) / floor(atSmall.pollUnderLoad.p99Ms);
+    findings.check(
+      atLarge.heavy.bad + atSmall.heavy.bad + atLarge.pollUnderLoad.bad === 0,
+      "the stall measurement had non-2xx responses or errors",
+    );
+    rows.push({
+      name: `GET /v1/sessions/{id} p99 while balances and lists hammer (4 + ${options.connections} conn)`,
+      value: `${fmt(atLarge.pollUnderLoad.p99Ms)} ms (alone ${fmt(atLarge.pollAlone.p99Ms)} ms)`,
+      baseline: `${fmt(atSmall.pollUnderLoad.p99Ms)} ms (alone ${fmt(atSmall.pollAlone.p99Ms)} ms)`,
+      against: `${fmt(stall, 2)} (≤ ${MAX_RATIO})`,
+      pass: stall <= MAX_RATIO,
+    });
+    rows.push({
+      name: "  … the balance and list requests meanwhile",
+      value: `${fmt(atLarge.heavy.perSecond)}/s, p99 ${fmt(atLarge.heavy.p99Ms)} ms`,
+      baseline: `${fmt(atSmall.heavy.perSecond)}/s, p99 ${fmt(atSmall.heavy.p99Ms)} ms`,
+      against: "—",
+      pass: null,
+    });
+    return rows;
+  } finally {
+    await target.stop();
+  }
+}
