@@ -17,7 +17,7 @@ import { bookingBody, HOUR, MINUTE, paidBooking, type TestServer } from "../test
 const DAY = 24 * HOUR;
 const TENANTS = 20;
 const TUTORS = 200;
-const STUDENTS = 50_000;
+const STUDENTS = 250;
 const CHUNK = 20_000;
 
 /** The kinds of lesson a platform's database holds, and their share of it. */
@@ -228,7 +228,7 @@ async function makeTemplates(server: TestServer, key: string): Promise<Record<Ki
 
 /**
  * Grows the database to about `total` bookings over 20 tenants (the bench tenant first), 200 tutors
- * (10 a tenant: at a million, each has about 5,000 lessons) and 50,000 students: 60 % upcoming and
+ * (10 a tenant: at a million, each has about 5,000 lessons) and 250 students (40 lessons each at 10,000): 60 % upcoming and
  * paid, 30 % given and released, 5 % canceled unpaid, 5 % given and waiting for their release.
  */
 export async function growTo(server: TestServer, key: string, total: number, file: string): Promise<ScaleReport> {
@@ -248,6 +248,11 @@ export async function growTo(server: TestServer, key: string, total: number, fil
     student: `'student_' || (i % ${STUDENTS})`,
     external: `'scale_' || i`,
   };
+  // Copying touches every index of every table: a page cache that holds them makes it several times faster.
+  const [{ cache_size: cacheSize } = { cache_size: -2000 }] = await server.db.all<{ cache_size: number }>(
+    sql`pragma cache_size`,
+  );
+  await server.database.client.execute("PRAGMA cache_size = -1048576");
   for (const kind of KINDS) {
     const count = Math.round(grow * kind.share);
     for (let from = state.next; from < state.next + count; from += CHUNK) {
@@ -256,6 +261,7 @@ export async function growTo(server: TestServer, key: string, total: number, fil
     state.next += count;
   }
   await rebuildBalances(server.db, server.clock.now());
+  await server.database.client.execute(`PRAGMA cache_size = ${cacheSize}`);
   await server.database.client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
   const [{ count: bookingsNow } = { count: 0 }] = await server.db.all<{ count: number }>(
     sql`select count(*) as count from bookings`,

@@ -128,6 +128,9 @@ describe("POST /v1/admin/reconcile", () => {
     await server.db.run(sql`update tutor_balances set pending = pending + 1 where tutor_id = 'tutor_2'`);
     await server.db.run(sql`delete from tutor_balances where tutor_id = 'tutor_1'`);
     const tenantId = (await ok(server.call("GET", "/v1/tenant", { key }))).id;
+    await server.db.run(
+      sql`insert into tutor_balances values (${tenantId}, 'tutor_ghost', 'usd', 700, 0, 0, ${server.clock.now()})`,
+    );
     const report = await ok(server.call("POST", "/v1/admin/reconcile", { key: ADMIN_KEY }));
     expect(report.mismatches).toEqual([
       {
@@ -144,7 +147,15 @@ describe("POST /v1/admin/reconcile", () => {
         stored: { pending: 4001, disputed: 0, released: 0 },
         ledger: { pending: 4000, disputed: 0, released: 0 },
       },
+      {
+        tenant_id: tenantId,
+        tutor_id: "tutor_ghost",
+        currency: "usd",
+        stored: { pending: 700, disputed: 0, released: 0 },
+        ledger: null,
+      },
     ]);
+    expect(report.checked).toBe(3);
   });
 
   it("is the operator's: a tenant key is refused and nothing is read", async () => {

@@ -7,7 +7,8 @@ import { migrate } from "drizzle-orm/libsql/migrator";
 import * as schema from "../../db/schema";
 import { Mutex } from "../../lib/mutex";
 import type { Database } from "../../ports/storage";
-import { createLocalClient } from "./local-client";
+import { type Checkpointer, startCheckpointer } from "./checkpointer";
+import { createLocalClient, localPath } from "./local-client";
 
 export interface OpenDatabase {
   db: Database;
@@ -66,11 +67,23 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     await client.execute("PRAGMA foreign_keys = ON");
     const db = drizzle(client, { schema, ...(options.logQuery ? { logger: { logQuery: options.logQuery } } : {}) });
     if (options.migrate !== false) await migrate(db, { migrationsFolder: migrationsFolder() });
+    let checkpointer: Checkpointer | null = null;
+    if (url.startsWith("file:") && localPath(url) !== ":memory:") {
+      // Checkpoints (and their fsync) off the event loop: see checkpointer.ts. The writers' own
+      // automatic checkpoint stays as a backstop for a WAL that never pauses long enough for one
+      // (40 MB rather than 4), so it seldom runs.
+      await client.execute("PRAGMA wal_autocheckpoint = 10000");
+      checkpointer = startCheckpointer(localPath(url), {
+        intervalMs: 250,
+        onStop: () => void client.execute("PRAGMA wal_autocheckpoint = 1000").catch(() => {}),
+      });
+    }
     return {
       db,
       client,
       writeGeneration: () => writes.generation,
       close: () => {
+        void checkpointer?.stop();
         client.close();
         lock?.release();
       },

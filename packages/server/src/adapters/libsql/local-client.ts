@@ -27,7 +27,7 @@ export function createLocalClient(url: string, options: { timeoutMs: number }): 
 }
 
 /** `:memory:`, `file::memory:…`, `file:relative/or/absolute` or `file:///absolute`, as the path libsql opens. */
-function localPath(url: string): string {
+export function localPath(url: string): string {
   if (url === ":memory:" || url.startsWith("file::memory:")) return ":memory:";
   if (url.startsWith("file://")) return fileURLToPath(url.split("?")[0] ?? url);
   return decodeURIComponent((url.slice("file:".length).split("?")[0] ?? "").trim());

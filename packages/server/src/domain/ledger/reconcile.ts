@@ -1,15 +1,17 @@
-import { sql } from "drizzle-orm";
-import { tutorBalances } from "../../db/schema";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { ledgerEntries, tutorBalances } from "../../db/schema";
 import type { Database } from "../../ports/storage";
+
+type Totals = { pending: number; disputed: number; released: number };
 
 export interface BalanceMismatch {
   tenant_id: string;
   tutor_id: string;
   currency: string;
   /** The running totals as stored (null: no row). */
-  stored: { pending: number; disputed: number; released: number } | null;
+  stored: Totals | null;
   /** The same totals recomputed from the ledger (null: no ledger rows). */
-  ledger: { pending: number; disputed: number; released: number } | null;
+  ledger: Totals | null;
 }
 
 export interface Reconciliation {
@@ -18,61 +20,116 @@ export interface Reconciliation {
   mismatches: BalanceMismatch[];
 }
 
+interface Key {
+  tenantId: string;
+  tutorId: string;
+  currency: string;
+}
+
+/** Before every key (tenant ids are never empty). */
+const START: Key = { tenantId: "", tutorId: "", currency: "" };
+
+/** Keys after `key` in (tenant, tutor, currency) order: a row-value comparison, one index seek. */
+const after = (table: typeof ledgerEntries | typeof tutorBalances, key: Key) =>
+  sql`(${table.tenantId}, ${table.tutorId}, ${table.currency}) > (${key.tenantId}, ${key.tutorId}, ${key.currency})`;
+
+/** The database's order of text (byte order), not the locale's. */
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compare = (a: Key, b: Key) =>
+  byCodeUnit(a.tenantId, b.tenantId) || byCodeUnit(a.tutorId, b.tutorId) || byCodeUnit(a.currency, b.currency);
+
 /**
  * Recomputes every tutor's totals from the ledger (the source of truth) and compares them with the
- * running totals balances are read from. A full pass over the ledger: an operator's check (`lessonkit
- * reconcile`, `POST /v1/admin/reconcile`), never part of a request a platform makes.
+ * running totals balances are read from (`lessonkit`'s operator check, `POST /v1/admin/reconcile`).
+ *
+ * It reads the whole ledger, but one tutor and currency at a time: the next ledger key is one index
+ * seek (ledger_tenant_tutor), its sums one range of that index, and the stored totals are walked in
+ * the same order beside it. No statement reads more than one tutor's rows, so requests served
+ * meanwhile by the same process wait for at most that, never for the whole pass.
  */
 export async function reconcileBalances(db: Database): Promise<Reconciliation> {
-  const rows = await db.all<{
-    tenant_id: string;
-    tutor_id: string;
-    currency: string;
-    in_ledger: number;
-    l_pending: number | null;
-    l_disputed: number | null;
-    l_released: number | null;
-    s_pending: number | null;
-    s_disputed: number | null;
-    s_released: number | null;
-  }>(sql`
-    with ledger as (
-      select tenant_id, tutor_id, currency,
-        coalesce(sum(case when account = 'tutor_pending' then amount end), 0) as pending,
-        coalesce(sum(case when account = 'tutor_disputed' then amount end), 0) as disputed,
-        coalesce(sum(case when account = 'tutor_released' then amount end), 0) as released
-      from ledger_entries group by tenant_id, tutor_id, currency
-    ),
-    keys as (
-      select tenant_id, tutor_id, currency from ledger
-      union select tenant_id, tutor_id, currency from ${tutorBalances}
-    )
-    select k.tenant_id, k.tutor_id, k.currency, l.tenant_id is not null as in_ledger,
-      l.pending as l_pending, l.disputed as l_disputed, l.released as l_released,
-      s.pending as s_pending, s.disputed as s_disputed, s.released as s_released
-    from keys k
-    left join ledger l on l.tenant_id = k.tenant_id and l.tutor_id = k.tutor_id and l.currency = k.currency
-    left join ${tutorBalances} s on s.tenant_id = k.tenant_id and s.tutor_id = k.tutor_id and s.currency = k.currency
-    order by k.tenant_id, k.tutor_id, k.currency`);
   const mismatches: BalanceMismatch[] = [];
-  for (const row of rows) {
-    const ledger = row.in_ledger
-      ? { pending: Number(row.l_pending), disputed: Number(row.l_disputed), released: Number(row.l_released) }
-      : null;
-    const stored =
-      row.s_pending === null
-        ? null
-        : { pending: Number(row.s_pending), disputed: Number(row.s_disputed), released: Number(row.s_released) };
-    const same =
-      ledger !== null &&
-      stored !== null &&
-      ledger.pending === stored.pending &&
-      ledger.disputed === stored.disputed &&
-      ledger.released === stored.released;
-    if (!same)
-      mismatches.push({ tenant_id: row.tenant_id, tutor_id: row.tutor_id, currency: row.currency, stored, ledger });
+  let checked = 0;
+  let ledgerKey = await nextLedgerKey(db, START);
+  let stored = await nextStored(db, START);
+  while (ledgerKey !== null || stored !== null) {
+    const order = ledgerKey === null ? 1 : stored === null ? -1 : compare(ledgerKey, stored.key);
+    checked++;
+    if (order < 0 && ledgerKey) {
+      mismatches.push(mismatch(ledgerKey, null, await ledgerTotals(db, ledgerKey)));
+      ledgerKey = await nextLedgerKey(db, ledgerKey);
+    } else if (order > 0 && stored) {
+      mismatches.push(mismatch(stored.key, stored.totals, null));
+      stored = await nextStored(db, stored.key);
+    } else if (ledgerKey && stored) {
+      const ledger = await ledgerTotals(db, ledgerKey);
+      const same =
+        ledger.pending === stored.totals.pending &&
+        ledger.disputed === stored.totals.disputed &&
+        ledger.released === stored.totals.released;
+      if (!same) mismatches.push(mismatch(ledgerKey, stored.totals, ledger));
+      ledgerKey = await nextLedgerKey(db, ledgerKey);
+      stored = await nextStored(db, stored.key);
+    }
   }
-  return { checked: rows.length, mismatches };
+  return { checked, mismatches };
+}
+
+const mismatch = (key: Key, stored: Totals | null, ledger: Totals | null): BalanceMismatch => ({
+  tenant_id: key.tenantId,
+  tutor_id: key.tutorId,
+  currency: key.currency,
+  stored,
+  ledger,
+});
+
+/** The ledger's next tenant, tutor and currency after `key`, in index order. */
+async function nextLedgerKey(db: Database, key: Key): Promise<Key | null> {
+  const [row] = await db
+    .select({ tenantId: ledgerEntries.tenantId, tutorId: ledgerEntries.tutorId, currency: ledgerEntries.currency })
+    .from(ledgerEntries)
+    .where(after(ledgerEntries, key))
+    .orderBy(asc(ledgerEntries.tenantId), asc(ledgerEntries.tutorId), asc(ledgerEntries.currency))
+    .limit(1);
+  return row ?? null;
+}
+
+async function nextStored(db: Database, key: Key): Promise<{ key: Key; totals: Totals } | null> {
+  const [row] = await db
+    .select()
+    .from(tutorBalances)
+    .where(after(tutorBalances, key))
+    .orderBy(asc(tutorBalances.tenantId), asc(tutorBalances.tutorId), asc(tutorBalances.currency))
+    .limit(1);
+  if (!row) return null;
+  return {
+    key: { tenantId: row.tenantId, tutorId: row.tutorId, currency: row.currency },
+    totals: { pending: row.pending, disputed: row.disputed, released: row.released },
+  };
+}
+
+async function ledgerTotals(db: Database, key: Key): Promise<Totals> {
+  const amount = (account: string) =>
+    sql<number>`coalesce(sum(case when ${ledgerEntries.account} = ${account} then ${ledgerEntries.amount} end), 0)`;
+  const [row] = await db
+    .select({
+      pending: amount("tutor_pending"),
+      disputed: amount("tutor_disputed"),
+      released: amount("tutor_released"),
+    })
+    .from(ledgerEntries)
+    .where(
+      and(
+        eq(ledgerEntries.tenantId, key.tenantId),
+        eq(ledgerEntries.tutorId, key.tutorId),
+        eq(ledgerEntries.currency, key.currency),
+      ),
+    );
+  return {
+    pending: Number(row?.pending ?? 0),
+    disputed: Number(row?.disputed ?? 0),
+    released: Number(row?.released ?? 0),
+  };
 }
 
 /**
