@@ -202,8 +202,15 @@ async function walk(server: TestServer, lesson: { id: string; student: string; t
   }
 }
 
-/** One lesson of each kind through the real API, then the clock moved 40 days on (the released ones lie in the past). */
+/**
+ * One lesson of each kind through the real API, as a platform's history would hold them: the
+ * upcoming one booked now for two months ahead, one given and released, one never paid, then the
+ * clock moved 40 days on and one given just now, waiting for its release. Each copy moves all its
+ * times by the same amount, always into the past, so nothing is created in the future and nothing
+ * the idle tick would find becomes due: upcoming lessons still start after the clock.
+ */
 async function makeTemplates(server: TestServer, key: string): Promise<Record<Kind, Template>> {
+  const upcoming = await paidBooking(server, key, { tutor: { id: "template_tutor" } }, 60 * DAY);
   const released = await paidBooking(server, key, { tutor: { id: "template_tutor" } }, 10 * MINUTE);
   server.clock.advance(10 * MINUTE);
   await walk(server, released);
@@ -211,18 +218,19 @@ async function makeTemplates(server: TestServer, key: string): Promise<Record<Ki
   server.clock.advance(25 * HOUR);
   await tick(server.deps);
   server.clock.advance(40 * DAY);
-  const upcoming = await paidBooking(server, key, { tutor: { id: "template_tutor" } }, 2 * DAY);
   const scheduled = await paidBooking(server, key, { tutor: { id: "template_tutor" } }, 10 * MINUTE);
   server.clock.advance(10 * MINUTE);
   await walk(server, scheduled);
   const escrowOf = async (bookingId: string) =>
     ((await ok(server, "GET", `/v1/bookings/${bookingId}`, key)) as { escrow: { id: string } }).escrow.id;
-  const hours = (sign: string) => `${sign}(i % 720) * ${HOUR}`;
+  const hoursBack = (spread: number) => `-(i % ${spread}) * ${HOUR}`;
   return {
-    upcoming: { bookingId: upcoming.id, escrowId: upcoming.escrowId, shift: hours("") },
-    released: { bookingId: released.id, escrowId: released.escrowId, shift: hours("-") },
-    canceled: { bookingId: unpaid.id as string, escrowId: await escrowOf(unpaid.id as string), shift: hours("-") },
-    release_scheduled: { bookingId: scheduled.id, escrowId: scheduled.escrowId, shift: `(i % 1000) * 1000` },
+    // Booked up to 10 days earlier, starting 50 to 60 days after that: all after the clock.
+    upcoming: { bookingId: upcoming.id, escrowId: upcoming.escrowId, shift: hoursBack(240) },
+    released: { bookingId: released.id, escrowId: released.escrowId, shift: hoursBack(720) },
+    canceled: { bookingId: unpaid.id as string, escrowId: await escrowOf(unpaid.id as string), shift: hoursBack(720) },
+    // Given up to 16 minutes earlier: released about a day from now.
+    release_scheduled: { bookingId: scheduled.id, escrowId: scheduled.escrowId, shift: `-(i % 1000) * 1000` },
   };
 }
 
