@@ -11,12 +11,17 @@ import { Worker } from "node:worker_threads";
  * stop, the caller puts the usual limit back.
  */
 export interface Checkpointer {
-  stop(): Promise<void>;
+  /** Closes the thread's connection before returning, so the app's own is the last to close. */
+  stop(): void;
 }
+
+/** [0]: 1 once the worker's connection is closed. */
+const CLOSED = 0;
 
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.libsql);
+const state = new Int32Array(workerData.state);
 const db = new Database(workerData.path, { timeout: 0 });
 const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
 const timer = setInterval(() => {
@@ -28,32 +33,38 @@ const timer = setInterval(() => {
 }, workerData.intervalMs);
 parentPort.on("message", () => {
   clearInterval(timer);
-  try { checkpoint.all(); } catch {}
-  db.close();
-  parentPort.close();
+  try { db.close(); } finally {
+    Atomics.store(state, ${CLOSED}, 1);
+    Atomics.notify(state, ${CLOSED});
+    parentPort.close();
+  }
 });
 `;
 
 export function startCheckpointer(path: string, options: { intervalMs: number; onStop: () => void }): Checkpointer {
   const libsql = createRequire(import.meta.url).resolve("libsql");
-  const worker = new Worker(WORKER, { eval: true, workerData: { path, libsql, intervalMs: options.intervalMs } });
+  const state = new SharedArrayBuffer(4);
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { path, libsql, intervalMs: options.intervalMs, state },
+  });
   worker.unref();
   let stopping = false;
-  const exited = new Promise<void>((resolve) => {
-    worker.once("exit", () => {
-      if (!stopping) options.onStop();
-      resolve();
-    });
-    worker.once("error", () => {
-      // The exit event follows.
-    });
+  let exited = false;
+  worker.once("exit", () => {
+    exited = true;
+    if (!stopping) options.onStop();
+  });
+  worker.once("error", () => {
+    // The exit event follows.
   });
   return {
-    async stop() {
-      if (stopping) return exited;
+    stop() {
+      if (stopping || exited) return;
       stopping = true;
       worker.postMessage("stop");
-      await exited;
+      // At most one checkpoint's time: the worker closes between two of them.
+      Atomics.wait(new Int32Array(state), CLOSED, 0, 5_000);
     },
   };
 }

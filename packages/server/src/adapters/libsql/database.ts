@@ -83,7 +83,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       client,
       writeGeneration: () => writes.generation,
       close: () => {
-        void checkpointer?.stop();
+        checkpointer?.stop();
         client.close();
         lock?.release();
       },
