@@ -6,6 +6,7 @@ import { openDatabase } from "../src/adapters/libsql/database";
 import { createApp } from "../src/app";
 import { type BuildDepsInput, buildDeps } from "../src/deps";
 import type { Deps } from "../src/domain/context";
+import { reconcileBalances } from "../src/domain/ledger/reconcile";
 import { createLogger, type Logger } from "../src/lib/logger";
 import { ManualClock } from "../src/ports/clock";
 
@@ -23,16 +24,19 @@ export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "
   url?: string;
   /** The app's logger; by default errors only, collected in `errors` (their stacks). */
   logger?: Logger;
+  /** Sees every statement the app sends through drizzle. */
+  logQuery?: (sql: string, params: unknown[]) => void;
 }
 
 /** A real app over a real migrated libsql database, with a hand-moved clock. */
 export async function createTestServer(options: TestServerOptions = {}) {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
-  const database = await openDatabase(options.url ?? ":memory:");
+  const database = await openDatabase(options.url ?? ":memory:", { logQuery: options.logQuery });
+  const { logQuery: _logQuery, ...depsOptions } = options;
   const deps = buildDeps({
     agoraFallback: AGORA,
     writeGeneration: database.writeGeneration,
-    ...options,
+    ...depsOptions,
     db: database.db,
     secret: SECRET,
     clock,
@@ -141,7 +145,10 @@ export async function advance(server: TestServer, key: string, ms: number) {
   return res.body;
 }
 
-/** Checks `amount = held + released + refunded` for every escrow and that the ledger sums to zero. */
+/**
+ * Checks `amount = held + released + refunded` for every escrow, that the ledger sums to zero, and
+ * that every tutor's running totals match the ledger.
+ */
 export async function ledgerInvariant(deps: Deps) {
   const escrowRows = await deps.db.all<{
     id: string;
@@ -159,7 +166,7 @@ export async function ledgerInvariant(deps: Deps) {
       coalesce(sum(case when l.account = 'refunded' then l.amount end), 0) as refunded
     from escrows e left join ledger_entries l on l.escrow_id = e.id group by e.id`);
   const [total] = await deps.db.all<{ total: number | null }>(sql`select sum(amount) as total from ledger_entries`);
-  const broken = escrowRows.filter((e) => {
+  const broken: unknown[] = escrowRows.filter((e) => {
     const paid = e.status !== "awaiting_payment" && e.status !== "canceled";
     const ledgerSum = e.held + e.released + e.refunded;
     return (
@@ -168,6 +175,8 @@ export async function ledgerInvariant(deps: Deps) {
       e.refunded !== e.refunded_amount
     );
   });
+  // The tutors' running totals agree with the ledger they are kept from.
+  broken.push(...(await reconcileBalances(deps.db)).mismatches);
   return { broken, ledgerTotal: total?.total ?? 0 };
 }
 
