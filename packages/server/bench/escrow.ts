@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { SandboxPayments } from "../src/adapters/sandbox/payments";
 import { type BookingRow, bookings, type EscrowRow, escrows, ledgerEntries, moneyOperations } from "../src/db/schema";
+import { appendLedger } from "../src/domain/ledger/post";
 import { tick } from "../src/jobs/tick";
 import { newId } from "../src/lib/ids";
 import type { TransferInput } from "../src/ports/payments";
@@ -115,7 +116,10 @@ export async function seedDueReleases(
     await server.db.transaction(async (tx) => {
       await tx.insert(bookings).values(chunk.map((c) => c.booking));
       await tx.insert(escrows).values(chunk.map((c) => c.escrow));
-      await tx.insert(ledgerEntries).values(chunk.flatMap((c) => c.ledger));
+      await appendLedger(
+        tx,
+        chunk.flatMap((c) => c.ledger),
+      );
     });
     ids.push(...chunk.map((c) => c.escrow.id));
   }

@@ -6,6 +6,8 @@
  * Prints one table; exits 1 when a target is missed or a correctness check fails.
  *
  *   http      GET /v1/sessions/{id} (participant token) vs a bare Hono route, autocannon
+ *   writes    book, pay, token, start, join, end vs a bare one-row insert route (≥ 0.5 of it, p99 ≤ 50 ms),
+ *             and the top of the hour: N lessons started and joined at once from 64 connections
  *   escrows   the tick releasing N due escrows (target ≥ 1,000/s), each exactly once
  *   stripe    the tick releasing N due Stripe escrows through a Stripe-compatible server with 250 ms
  *             latency and a 25/s limit (target ≥ 0.9 of the limit), each paid once
@@ -17,6 +19,10 @@
  *   --escrows=10000   BENCH_ESCROWS       due escrows to seed and release
  *   --stripe=300      BENCH_STRIPE        due Stripe escrows to release (about count / 24 seconds)
  *   --webhooks=10000  BENCH_WEBHOOKS      events to queue and deliver (the backlog drained)
+ *   --writers=16      BENCH_WRITERS       connections of the write table
+ *   --lessons=10000   BENCH_LESSONS       lessons started at the top of the hour
+ *   --scale=1000000   BENCH_SCALE         opt-in: grow a database (rows copied in SQL) to this many
+ *                                         bookings and compare every read's p99 and the idle tick with 10,000
  *   --only=http,escrows,stripe,webhooks  BENCH_ONLY  run some of them
  *
  * From the repository root pass flags as `npm run bench -w @lessonkit/server -- --only=http` (npm
@@ -26,8 +32,10 @@ import { cpus, loadavg } from "node:os";
 import { benchEscrowReleases } from "./escrow";
 import { benchHttp } from "./http";
 import { type BenchRow, Findings, fmt, intFromEnv, printTable } from "./report";
+import { benchScale } from "./scale";
 import { benchStripeReleases } from "./stripe-releases";
 import { benchWebhooks } from "./webhooks";
+import { benchWrites } from "./writes";
 
 const flags = new Map(
   process.argv
@@ -38,7 +46,7 @@ const flags = new Map(
 );
 const unknown = process.argv
   .slice(2)
-  .filter((arg) => !/^--(connections|duration|escrows|stripe|webhooks|only)=/.test(arg));
+  .filter((arg) => !/^--(connections|duration|rounds|escrows|stripe|webhooks|writers|lessons|scale|only)=/.test(arg));
 if (unknown.length > 0) {
   console.error(`unknown argument(s): ${unknown.join(" ")} (see the header of bench/run.ts)`);
   process.exit(2);
@@ -58,10 +66,17 @@ const settings = {
   escrows: option("escrows", "BENCH_ESCROWS", 10_000),
   stripe: option("stripe", "BENCH_STRIPE", 300),
   webhooks: option("webhooks", "BENCH_WEBHOOKS", 10_000),
+  writers: option("writers", "BENCH_WRITERS", 16),
+  lessons: option("lessons", "BENCH_LESSONS", 10_000),
+  /** Opt-in: grow a database to this many bookings and compare every read with 10,000. */
+  scale: flags.has("scale") || process.env.BENCH_SCALE ? option("scale", "BENCH_SCALE", 1_000_000) : 0,
 };
 const only = new Set(
-  (flags.get("only") ?? process.env.BENCH_ONLY ?? "http,escrows,stripe,webhooks").split(",").map((name) => name.trim()),
+  (flags.get("only") ?? process.env.BENCH_ONLY ?? "http,writes,escrows,stripe,webhooks")
+    .split(",")
+    .map((name) => name.trim()),
 );
+if (settings.scale > 0) only.add("scale");
 
 const log = (line: string) => console.log(line);
 const benches: { name: string; run: (findings: Findings) => Promise<BenchRow[]> }[] = [
@@ -74,6 +89,32 @@ const benches: { name: string; run: (findings: Findings) => Promise<BenchRow[]> 
           durationSeconds: settings.durationSeconds,
           warmupSeconds: 1,
           rounds: settings.rounds,
+        },
+        findings,
+      ),
+  },
+  {
+    name: "writes",
+    run: (findings) =>
+      benchWrites(
+        {
+          connections: settings.writers,
+          durationSeconds: settings.durationSeconds,
+          lessons: settings.lessons,
+          log,
+        },
+        findings,
+      ),
+  },
+  {
+    name: "scale",
+    run: (findings) =>
+      benchScale(
+        {
+          bookings: settings.scale,
+          connections: 4,
+          durationSeconds: settings.durationSeconds,
+          log,
         },
         findings,
       ),

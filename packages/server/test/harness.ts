@@ -4,6 +4,7 @@ import { createApp } from "../src/app";
 import { selectRows } from "../src/db/queries";
 import { type BuildDepsInput, buildDeps } from "../src/deps";
 import type { Deps } from "../src/domain/context";
+import { reconcileBalances } from "../src/domain/ledger/reconcile";
 import { createLogger, type Logger } from "../src/lib/logger";
 import { ManualClock } from "../src/ports/clock";
 import { newTestDatabase, serverDatabase } from "./engine";
@@ -24,17 +25,20 @@ export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "
   url?: string;
   /** The app's logger; by default errors only, collected in `errors` (their stacks). */
   logger?: Logger;
+  /** Sees every statement the app sends through drizzle. */
+  logQuery?: (sql: string, params: unknown[]) => void;
 }
 
 /** A real app over a real migrated database (libsql or PostgreSQL), with a hand-moved clock. */
 export async function createTestServer(options: TestServerOptions = {}) {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
   const fresh = options.url === undefined ? await serverDatabase() : null;
-  const database = await openStorage(options.url ?? fresh?.url ?? "", { pool: 4 });
+  const database = await openStorage(options.url ?? fresh?.url ?? "", { pool: 4, logQuery: options.logQuery });
+  const { logQuery: _logQuery, ...depsOptions } = options;
   const deps = buildDeps({
     agoraFallback: AGORA,
     writeGeneration: database.writeGeneration,
-    ...options,
+    ...depsOptions,
     db: database.db,
     secret: SECRET,
     clock,
@@ -148,7 +152,10 @@ export async function advance(server: TestServer, key: string, ms: number) {
   return res.body;
 }
 
-/** Checks `amount = held + released + refunded` for every escrow and that the ledger sums to zero. */
+/**
+ * Checks `amount = held + released + refunded` for every escrow, that the ledger sums to zero, and
+ * that every tutor's running totals match the ledger.
+ */
 export async function ledgerInvariant(deps: Deps) {
   const escrowRows = await selectRows<{
     id: string;
@@ -173,7 +180,7 @@ export async function ledgerInvariant(deps: Deps) {
     deps.db,
     sql`select sum(amount) as total from ledger_entries`,
   );
-  const broken = escrowRows.filter((e) => {
+  const broken: unknown[] = escrowRows.filter((e) => {
     const paid = e.status !== "awaiting_payment" && e.status !== "canceled";
     const ledgerSum = e.held + e.released + e.refunded;
     return (
@@ -182,6 +189,8 @@ export async function ledgerInvariant(deps: Deps) {
       e.refunded !== e.refunded_amount
     );
   });
+  // The tutors' running totals agree with the ledger they are kept from.
+  broken.push(...(await reconcileBalances(deps.db)).mismatches);
   return { broken, ledgerTotal: total?.total ?? 0 };
 }
 

@@ -8,9 +8,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SandboxPayments } from "../src/adapters/sandbox/payments";
 import { selectRows } from "../src/db/queries";
 import { moneyOperations } from "../src/db/schema";
+import { tutorBalance } from "../src/domain/ledger/balance";
 import { tick } from "../src/jobs/tick";
 import type { RefundInput, ReverseTransferInput, TransferInput } from "../src/ports/payments";
-import { createTestServer, HOUR, ledgerInvariant, MINUTE, type TestServer, tempDatabaseUrl } from "./harness";
+import {
+  ADMIN_KEY,
+  createTestServer,
+  HOUR,
+  ledgerInvariant,
+  MINUTE,
+  type TestServer,
+  tempDatabaseUrl,
+} from "./harness";
 
 /**
  * The step to money operations (migration 0003) on a database that the schema before it made: a
@@ -128,10 +137,10 @@ async function seedOldDatabase(url: string, folder: string) {
 
 describe("migrating a database of the schema before money operations", () => {
   let server: TestServer | undefined;
-  let cleanup: (() => void) | undefined;
-  afterEach(() => {
-    server?.close();
-    cleanup?.();
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await cleanup?.();
   });
 
   it("turns pending refunds, reversals and claimed releases into operations the tick finishes once", async () => {
@@ -183,5 +192,18 @@ describe("migrating a database of the schema before money operations", () => {
     expect(await tick(server.deps)).toMatchObject({ refunds: 0, released: 0, reversals: 0 });
     expect(provider.calls).toHaveLength(3);
     expect(await ledgerInvariant(server.deps)).toEqual({ broken: [], ledgerTotal: 0 });
+  });
+
+  it("starts every tutor's running totals from the ledger it finds", async () => {
+    const db = await tempDatabaseUrl();
+    cleanup = db.cleanup;
+    await seedOldDatabase(db.url, migrationsUpTo(db.url.slice("file:".length, -"/db.sqlite".length), 2));
+    server = await createTestServer({ url: db.url });
+    // Two captures still pending, one frozen by a chargeback, one released with 1000 refunded after.
+    expect(await tutorBalance(server.db, "tn_old", "tutor_1")).toEqual([
+      { currency: "usd", pending: 8000, disputed: 4000, released: 3000 },
+    ]);
+    const reconciled = await server.call("POST", "/v1/admin/reconcile", { key: ADMIN_KEY });
+    expect(reconciled.body).toEqual({ checked: 1, mismatches: [] });
   });
 });

@@ -296,6 +296,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recompute every tutor balance from the ledger and report where the running totals differ
+         * @description Balances are running totals kept in the same transaction as the ledger rows; the ledger is the source of truth. This reads the whole ledger (an operator's check, not for a hot path) and changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The comparison; `mismatches` is empty when every running total agrees with the ledger */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BalanceReconciliation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for these credentials */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the resource's state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is larger than 256 KB (`body_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Semantically invalid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenant": {
         parameters: {
             query?: never;
@@ -3796,6 +3898,27 @@ export interface components {
             /** @description Transfer reversals made (refunds after release) */
             reversals: number;
             reversal_failures: number;
+        };
+        BalanceReconciliation: {
+            /** @description Tenant, tutor and currency combinations compared */
+            checked: number;
+            mismatches: {
+                tenant_id: string;
+                tutor_id: string;
+                currency: string;
+                /** @description The running totals (null: none stored) */
+                stored: {
+                    pending: number;
+                    disputed: number;
+                    released: number;
+                } | null;
+                /** @description Recomputed from the ledger (null: no ledger rows) */
+                ledger: {
+                    pending: number;
+                    disputed: number;
+                    released: number;
+                } | null;
+            }[];
         };
         UpdateTenantRequest: {
             name?: string;

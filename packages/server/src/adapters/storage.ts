@@ -7,6 +7,8 @@ export interface StorageOptions {
   migrate?: boolean;
   /** Connections in a PostgreSQL pool (LESSONKIT_DATABASE_POOL); libsql has none. */
   pool?: number;
+  /** Sees every statement drizzle sends, with its parameters (the query-plan test reads them). */
+  logQuery?: (sql: string, params: unknown[]) => void;
 }
 
 /** A `postgres://` or `postgresql://` URL: PostgreSQL; anything else (a file, `:memory:`, libsql): libsql. */

@@ -56,6 +56,9 @@ export const bookings = pgTable(
     uniqueIndex("bookings_id").on(t.id),
     uniqueIndex("bookings_tenant_external_id").on(t.tenantId, t.externalId),
     index("bookings_tenant_seq").on(t.tenantId, t.seq),
+    index("bookings_tenant_status_seq").on(t.tenantId, t.status, t.seq),
+    index("bookings_tenant_tutor_seq").on(t.tenantId, t.tutorId, t.seq),
+    index("bookings_tenant_student_seq").on(t.tenantId, t.studentId, t.seq),
     index("bookings_status_payment_expires").on(t.status, t.paymentExpiresAt),
     index("bookings_status_no_show").on(t.status, t.noShowAt),
     index("bookings_status_auto_complete").on(t.status, t.autoCompleteAt),
@@ -119,6 +122,8 @@ export const escrows = pgTable(
     uniqueIndex("escrows_id").on(t.id),
     uniqueIndex("escrows_booking_id").on(t.bookingId),
     index("escrows_tenant_seq").on(t.tenantId, t.seq),
+    index("escrows_tenant_status_seq").on(t.tenantId, t.status, t.seq),
+    index("escrows_tenant_tutor_seq").on(t.tenantId, t.tutorId, t.seq),
     index("escrows_status_release_at").on(t.status, t.releaseAt),
     index("escrows_payment_id").on(t.paymentId),
     index("escrows_charge_id").on(t.chargeId),
@@ -138,7 +143,11 @@ export const events = pgTable(
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     availableAt: bigint("available_at", { mode: "number" }).notNull(),
   },
-  (t) => [index("events_tenant_seq").on(t.tenantId, t.seq), index("events_booking").on(t.bookingId)],
+  (t) => [
+    index("events_tenant_seq").on(t.tenantId, t.seq),
+    index("events_tenant_type_seq").on(t.tenantId, t.type, t.seq),
+    index("events_booking").on(t.bookingId, t.seq),
+  ],
 );
 
 export const idempotencyKeys = pgTable(
@@ -151,7 +160,7 @@ export const idempotencyKeys = pgTable(
     responseBody: text("response_body"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created").on(t.createdAt)],
 );
 
 export const ledgerEntries = pgTable(
@@ -215,6 +224,9 @@ export const moneyOperations = pgTable(
     uniqueIndex("money_operations_id").on(t.id),
     uniqueIndex("money_operations_idempotency_key").on(t.idempotencyKey),
     index("money_operations_tenant_seq").on(t.tenantId, t.seq),
+    index("money_operations_tenant_status_seq").on(t.tenantId, t.status, t.seq),
+    index("money_operations_tenant_kind_seq").on(t.tenantId, t.kind, t.seq),
+    index("money_operations_tenant_escrow_seq").on(t.tenantId, t.escrowId, t.seq),
     index("money_operations_escrow").on(t.escrowId, t.kind, t.status),
     index("money_operations_status_due").on(t.status, t.dueAt),
   ],
@@ -256,7 +268,24 @@ export const tenants = pgTable(
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
   },
-  (t) => [uniqueIndex("tenants_secret_key_hash").on(t.secretKeyHash)],
+  (t) => [
+    uniqueIndex("tenants_secret_key_hash").on(t.secretKeyHash),
+    index("tenants_clock_offset").on(t.clockOffsetMs),
+  ],
+);
+
+export const tutorBalances = pgTable(
+  "tutor_balances",
+  {
+    tenantId: text("tenant_id").notNull(),
+    tutorId: text("tutor_id").notNull(),
+    currency: text("currency").notNull(),
+    pending: bigint("pending", { mode: "number" }).notNull().default(0),
+    disputed: bigint("disputed", { mode: "number" }).notNull().default(0),
+    released: bigint("released", { mode: "number" }).notNull().default(0),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.tutorId, t.currency] })],
 );
 
 export const webhookAttempts = pgTable(

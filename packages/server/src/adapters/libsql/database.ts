@@ -8,6 +8,8 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
 import * as schema from "../../db/schema";
 import { Mutex } from "../../lib/mutex";
 import type { Database, OpenDatabase } from "../../ports/storage";
+import { type Checkpointer, startCheckpointer } from "./checkpointer";
+import { createLocalClient, localPath } from "./local-client";
 
 /** An open libsql database, with its client (for the adapter's own tests). */
 export interface OpenLibsql extends OpenDatabase {
@@ -26,7 +28,8 @@ function migrationsFolder(): string {
 }
 
 /**
- * Opens a libsql database (file, `:memory:` or remote) and applies the committed migrations.
+ * Opens a libsql database (file, `:memory:` or remote) and applies the committed migrations. A local
+ * one is opened with local-client.ts, which keeps every statement prepared.
  *
  * Local libsql calls are synchronous under their promises, so a second write transaction started
  * in the same process while one is open would spin on SQLite's busy lock and block the very event
@@ -35,12 +38,18 @@ function migrationsFolder(): string {
  * would deadlock each other the same way); other processes on the same file are handled by
  * SQLite's own locking and busy timeout.
  */
-export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<OpenLibsql> {
+export interface OpenDatabaseOptions {
+  migrate?: boolean;
+  /** Sees every statement drizzle sends, with its parameters (the query-plan test reads them). */
+  logQuery?: (sql: string, params: unknown[]) => void;
+}
+
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<OpenLibsql> {
   const local = url === ":memory:" || url.startsWith("file:");
   if (url.startsWith("file:") && !url.startsWith("file::memory:")) {
     mkdirSync(dirname(resolve(url.slice("file:".length))), { recursive: true });
   }
-  const raw = createClient({ url, ...(local ? { concurrency: 1, timeout: 10_000 } : {}) });
+  const raw = local ? createLocalClient(url, { timeoutMs: 10_000 }) : createClient({ url });
   const lock = local ? acquireFileLock(url) : null;
   const writes = lock?.writes ?? { generation: 0 };
   const counted = countWrites(raw, writes);
@@ -51,9 +60,20 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
       await client.execute("PRAGMA synchronous = NORMAL");
     }
     await client.execute("PRAGMA foreign_keys = ON");
-    const db = drizzle(client, { schema });
+    const db = drizzle(client, { schema, ...(options.logQuery ? { logger: { logQuery: options.logQuery } } : {}) });
     if (options.migrate !== false) await migrateUnderLock(client);
     const mutex = lock?.mutex;
+    let checkpointer: Checkpointer | null = null;
+    if (url.startsWith("file:") && localPath(url) !== ":memory:") {
+      // Checkpoints (and their fsync) off the event loop: see checkpointer.ts. The writers' own
+      // automatic checkpoint stays as a backstop for a WAL that never pauses long enough for one
+      // (40 MB rather than 4), so it seldom runs.
+      await client.execute("PRAGMA wal_autocheckpoint = 10000");
+      checkpointer = startCheckpointer(localPath(url), {
+        intervalMs: 250,
+        onStop: () => void client.execute("PRAGMA wal_autocheckpoint = 1000").catch(() => {}),
+      });
+    }
     return {
       db,
       client,
@@ -62,6 +82,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
       poolUse: () => ({ size: 1, busy: mutex?.held ? 1 : 0, waiting: mutex?.waiting ?? 0 }),
       migrationsCurrent: () => migrationsCurrent(db),
       close: async () => {
+        checkpointer?.stop();
         client.close();
         lock?.release();
       },

@@ -17,6 +17,8 @@ export interface PostgresOptions {
   migrate?: boolean;
   /** Connections in the pool (LESSONKIT_DATABASE_POOL). */
   pool?: number;
+  /** Sees every statement drizzle sends, with its parameters. */
+  logQuery?: (sql: string, params: unknown[]) => void;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     await pool.end();
     throw error;
   }
-  const db = drizzle(pool) as unknown as Database;
+  const db = drizzle(pool, options.logQuery ? { logger: { logQuery: options.logQuery } } : {}) as unknown as Database;
   let closing: Promise<void> | undefined;
   return {
     db,

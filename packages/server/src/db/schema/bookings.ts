@@ -64,6 +64,10 @@ export const bookings = sqliteTable(
     uniqueIndex("bookings_id").on(t.id),
     uniqueIndex("bookings_tenant_external_id").on(t.tenantId, t.externalId),
     index("bookings_tenant_seq").on(t.tenantId, t.seq),
+    // The list's filters, each walked newest first (GET /v1/bookings?status=|tutor_id=|student_id=).
+    index("bookings_tenant_status_seq").on(t.tenantId, t.status, t.seq),
+    index("bookings_tenant_tutor_seq").on(t.tenantId, t.tutorId, t.seq),
+    index("bookings_tenant_student_seq").on(t.tenantId, t.studentId, t.seq),
     index("bookings_status_payment_expires").on(t.status, t.paymentExpiresAt),
     index("bookings_status_no_show").on(t.status, t.noShowAt),
     index("bookings_status_auto_complete").on(t.status, t.autoCompleteAt),

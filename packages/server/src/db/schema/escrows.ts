@@ -66,6 +66,8 @@ export const escrows = sqliteTable(
     uniqueIndex("escrows_id").on(t.id),
     uniqueIndex("escrows_booking_id").on(t.bookingId),
     index("escrows_tenant_seq").on(t.tenantId, t.seq),
+    index("escrows_tenant_status_seq").on(t.tenantId, t.status, t.seq),
+    index("escrows_tenant_tutor_seq").on(t.tenantId, t.tutorId, t.seq),
     index("escrows_status_release_at").on(t.status, t.releaseAt),
     index("escrows_payment_id").on(t.paymentId),
     index("escrows_charge_id").on(t.chargeId),

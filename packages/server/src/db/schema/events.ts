@@ -17,5 +17,9 @@ export const events = sqliteTable(
     createdAt: integer("created_at").notNull(),
     availableAt: integer("available_at").notNull(),
   },
-  (t) => [index("events_tenant_seq").on(t.tenantId, t.seq), index("events_booking").on(t.bookingId)],
+  (t) => [
+    index("events_tenant_seq").on(t.tenantId, t.seq),
+    index("events_tenant_type_seq").on(t.tenantId, t.type, t.seq),
+    index("events_booking").on(t.bookingId, t.seq),
+  ],
 );

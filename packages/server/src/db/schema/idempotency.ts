@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** First response to each `Idempotency-Key`, per caller, replayed for retries of the same request. */
 export const idempotencyKeys = sqliteTable(
@@ -11,5 +11,6 @@ export const idempotencyKeys = sqliteTable(
     responseBody: text("response_body"),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+  // created_at: the tick forgets keys older than a day without reading the others.
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created").on(t.createdAt)],
 );

@@ -7,7 +7,6 @@ import { emitEvent } from "../events/emit";
 import { MAX_AMOUNT, normalizeCurrency } from "../money";
 import { HOUR, MINUTE } from "../policy";
 import { type BookingResource, presentBooking } from "./present";
-import { loadBooking } from "./store";
 
 export interface CreateBookingInput {
   external_id: string;
@@ -97,7 +96,7 @@ export async function createBooking(
     idempotencyKey: `payment:${escrowId}`,
   });
 
-  await deps.db.transaction(async (tx) => {
+  return deps.db.transaction(async (tx) => {
     const [booking] = await tx
       .insert(bookings)
       .values({
@@ -149,16 +148,16 @@ export async function createBooking(
       })
       .returning();
     if (!escrow) throw new DomainError("conflict", "escrow_not_created", "escrow could not be created");
+    const created = presentBooking(booking, escrow);
     await emitEvent(tx, {
       tenantId: tenant.id,
       type: "booking.created",
       bookingId,
-      data: { booking: presentBooking(booking, escrow) },
+      data: { booking: created },
       at: now,
     });
+    return created;
   });
-  const created = await loadBooking(deps.db, tenant.id, bookingId);
-  return presentBooking(created.booking, created.escrow);
 }
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { bookings, escrows, type OperationKind, tenants } from "../../db/schema";
 import { presentBooking } from "../bookings/present";
 import { loadBooking, transitionBooking } from "../bookings/store";
@@ -10,6 +10,7 @@ import { describeFailure } from "../operations/outcome";
 import { requestDueReleases } from "../operations/releases";
 import { completeSession, type Settlement, settleNoShow } from "../sessions/settle";
 import { toTenant } from "../tenants/store";
+import { type DueBound, dueBounds, withinBound } from "./bounds";
 
 export interface DueWorkSummary {
   expired: number;
@@ -61,26 +62,19 @@ export async function runDueWork(
 
 type DueBooking = { bookingId: string; tenant: Tenant };
 
-/** Bookings in `statuses` whose `deadline` column has passed in their tenant's clock. */
+/** Bookings in `statuses` whose `deadline` column has passed in their tenant's clock, within one bound. */
 async function dueBookings(
   deps: Deps,
   statuses: (typeof bookings.status.enumValues)[number][],
   deadline: typeof bookings.paymentExpiresAt | typeof bookings.noShowAt | typeof bookings.autoCompleteAt,
-  tenantId: string | undefined,
+  bound: DueBound,
   exclude: Set<string>,
 ): Promise<DueBooking[]> {
-  const serverNow = deps.clock.now();
   const rows = await deps.db
     .select({ bookingId: bookings.id, tenant: tenants })
     .from(bookings)
     .innerJoin(tenants, eq(tenants.id, bookings.tenantId))
-    .where(
-      and(
-        inArray(bookings.status, statuses),
-        lte(deadline, sql`${serverNow} + ${tenants.clockOffsetMs}`),
-        tenantId ? eq(bookings.tenantId, tenantId) : undefined,
-      ),
-    )
+    .where(and(inArray(bookings.status, statuses), withinBound(bound, deadline, bookings.tenantId)))
     .orderBy(deadline)
     .limit(BATCH + exclude.size);
   return rows
@@ -88,24 +82,32 @@ async function dueBookings(
     .map((row) => ({ bookingId: row.bookingId, tenant: toTenant(row.tenant) }));
 }
 
-/** Runs `handle` over every due booking, batch by batch, visiting each at most once per run, until `signal` aborts. */
+/**
+ * Runs `handle` over every due booking, bound by bound (see bounds.ts) and batch by batch, visiting
+ * each at most once per run, until `signal` aborts.
+ */
 async function forEachDue(
-  find: (exclude: Set<string>) => Promise<DueBooking[]>,
+  deps: Deps,
+  tenantId: string | undefined,
+  find: (bound: DueBound, exclude: Set<string>) => Promise<DueBooking[]>,
   handle: (due: DueBooking) => Promise<boolean>,
   signal: AbortSignal | undefined,
 ): Promise<number> {
   const seen = new Set<string>();
   let count = 0;
-  for (;;) {
-    if (signal?.aborted) return count;
-    const batch = await find(seen);
-    if (batch.length === 0) return count;
-    for (const due of batch) {
+  for (const bound of await dueBounds(deps.db, deps.clock.now(), tenantId)) {
+    for (;;) {
       if (signal?.aborted) return count;
-      seen.add(due.bookingId);
-      if (await handle(due)) count++;
+      const batch = await find(bound, seen);
+      if (batch.length === 0) break;
+      for (const due of batch) {
+        if (signal?.aborted) return count;
+        seen.add(due.bookingId);
+        if (await handle(due)) count++;
+      }
     }
   }
+  return count;
 }
 
 async function expireUnpaidBookings(
@@ -114,7 +116,9 @@ async function expireUnpaidBookings(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   return forEachDue(
-    (exclude) => dueBookings(deps, ["pending_payment"], bookings.paymentExpiresAt, tenantId, exclude),
+    deps,
+    tenantId,
+    (bound, exclude) => dueBookings(deps, ["pending_payment"], bookings.paymentExpiresAt, bound, exclude),
     async ({ bookingId, tenant }) => {
       const { escrow } = await loadBooking(deps.db, tenant.id, bookingId);
       try {
@@ -166,7 +170,9 @@ async function settleNoShows(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   return forEachDue(
-    async (exclude) => await dueBookings(deps, ["confirmed", "in_progress"], bookings.noShowAt, tenantId, exclude),
+    deps,
+    tenantId,
+    (bound, exclude) => dueBookings(deps, ["confirmed", "in_progress"], bookings.noShowAt, bound, exclude),
     async ({ bookingId, tenant }) => {
       // A refund the settlement needs is made by the executor at the end of this run.
       const settlement = await deps.db.transaction(async (tx): Promise<Settlement | null> => {
@@ -189,7 +195,9 @@ async function autoCompleteSessions(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   return forEachDue(
-    (exclude) => dueBookings(deps, ["in_progress"], bookings.autoCompleteAt, tenantId, exclude),
+    deps,
+    tenantId,
+    (bound, exclude) => dueBookings(deps, ["in_progress"], bookings.autoCompleteAt, bound, exclude),
     async ({ bookingId, tenant }) => {
       const settlement = await deps.db.transaction(async (tx) => {
         const { booking, escrow } = await loadBooking(tx, tenant.id, bookingId);

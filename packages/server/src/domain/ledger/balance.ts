@@ -1,5 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
-import { ledgerEntries } from "../../db/schema";
+import { and, asc, eq } from "drizzle-orm";
+import { tutorBalances } from "../../db/schema";
 import type { Queryable } from "../../ports/storage";
 
 export interface CurrencyBalance {
@@ -9,25 +9,19 @@ export interface CurrencyBalance {
   released: number;
 }
 
-/** A tutor's balances per currency, derived from the ledger (never stored). */
+/**
+ * A tutor's balances per currency: the running totals kept with every ledger row (one row per
+ * currency, whatever the tutor's history), which reconcileBalances checks against the ledger.
+ */
 export async function tutorBalance(db: Queryable, tenantId: string, tutorId: string): Promise<CurrencyBalance[]> {
-  const rows = await db
+  return db
     .select({
-      currency: ledgerEntries.currency,
-      account: ledgerEntries.account,
-      total: sql<number>`sum(${ledgerEntries.amount})`,
+      currency: tutorBalances.currency,
+      pending: tutorBalances.pending,
+      disputed: tutorBalances.disputed,
+      released: tutorBalances.released,
     })
-    .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.tenantId, tenantId), eq(ledgerEntries.tutorId, tutorId)))
-    .groupBy(ledgerEntries.currency, ledgerEntries.account);
-  const byCurrency = new Map<string, CurrencyBalance>();
-  for (const row of rows) {
-    const balance = byCurrency.get(row.currency) ?? { currency: row.currency, pending: 0, disputed: 0, released: 0 };
-    const total = Number(row.total);
-    if (row.account === "tutor_pending") balance.pending += total;
-    else if (row.account === "tutor_disputed") balance.disputed += total;
-    else if (row.account === "tutor_released") balance.released += total;
-    byCurrency.set(row.currency, balance);
-  }
-  return [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+    .from(tutorBalances)
+    .where(and(eq(tutorBalances.tenantId, tenantId), eq(tutorBalances.tutorId, tutorId)))
+    .orderBy(asc(tutorBalances.currency));
 }

@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { type EscrowRow, type LedgerAccount, ledgerEntries } from "../../db/schema";
+import { type EscrowRow, type LedgerAccount, ledgerEntries, tutorBalances } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { Queryable, Tx } from "../../ports/storage";
 
@@ -16,17 +16,61 @@ export async function postLedger(
   movement: Movement,
   at: number,
 ): Promise<void> {
-  const legs = ledgerLegs(escrow, kind, movement, at);
-  if (legs.length > 0) await tx.insert(ledgerEntries).values(legs);
+  await appendLedger(tx, ledgerLegs(escrow, kind, movement, at));
+}
+
+export type LedgerLeg = typeof ledgerEntries.$inferInsert;
+
+type TutorTotals = Required<typeof tutorBalances.$inferInsert>;
+
+/** Which running total each tutor account adds to (the others are the payer's and the platform's). */
+const TUTOR_TOTALS = { tutor_pending: "pending", tutor_disputed: "disputed", tutor_released: "released" } as const;
+
+/**
+ * The one way rows enter the ledger: appends the legs and adds them to the tutors' running totals
+ * (tutor_balances), in the caller's transaction, so a balance never disagrees with the ledger it is
+ * read instead of. Legs of many movements and tutors may come at once (one upsert per tutor and
+ * currency). Every tutor and currency a movement touches gets a totals row, even when its own
+ * accounts did not change (a lesson whose fee is everything), as the ledger then has rows for it.
+ */
+export async function appendLedger(tx: Tx, legs: LedgerLeg[]): Promise<void> {
+  if (legs.length === 0) return;
+  await tx.insert(ledgerEntries).values(legs);
+  const totals = new Map<string, TutorTotals>();
+  for (const leg of legs) {
+    const slot = `${leg.tenantId}\u0000${leg.tutorId}\u0000${leg.currency}`;
+    const total = totals.get(slot) ?? {
+      tenantId: leg.tenantId,
+      tutorId: leg.tutorId,
+      currency: leg.currency,
+      pending: 0,
+      disputed: 0,
+      released: 0,
+      updatedAt: leg.createdAt,
+    };
+    const column = TUTOR_TOTALS[leg.account as keyof typeof TUTOR_TOTALS];
+    if (column) total[column] += leg.amount;
+    total.updatedAt = Math.max(total.updatedAt, leg.createdAt);
+    totals.set(slot, total);
+  }
+  const added = (column: "pending" | "disputed" | "released") =>
+    sql`${tutorBalances[column]} + excluded.${sql.identifier(column)}`;
+  await tx
+    .insert(tutorBalances)
+    .values([...totals.values()])
+    .onConflictDoUpdate({
+      target: [tutorBalances.tenantId, tutorBalances.tutorId, tutorBalances.currency],
+      set: {
+        pending: added("pending"),
+        disputed: added("disputed"),
+        released: added("released"),
+        updatedAt: sql`excluded.${sql.identifier("updated_at")}`,
+      },
+    });
 }
 
 /** The rows of one balanced movement (for callers inserting many movements at once); throws if unbalanced. */
-export function ledgerLegs(
-  escrow: EscrowRow,
-  kind: string,
-  movement: Movement,
-  at: number,
-): (typeof ledgerEntries.$inferInsert)[] {
+export function ledgerLegs(escrow: EscrowRow, kind: string, movement: Movement, at: number): LedgerLeg[] {
   const legs = Object.entries(movement).filter(([, amount]) => amount !== 0) as [LedgerAccount, number][];
   const sum = legs.reduce((total, [, amount]) => total + amount, 0);
   if (sum !== 0) throw new Error(`Unbalanced ledger movement '${kind}' for ${escrow.id}: sums to ${sum}`);

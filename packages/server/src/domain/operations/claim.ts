@@ -1,8 +1,16 @@
 import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
 import { claimable } from "../../db/queries";
-import { bookings, escrows, moneyOperations, OPEN_OPERATION_STATUSES, tenants } from "../../db/schema";
+import {
+  bookings,
+  escrows,
+  moneyOperations,
+  OPEN_OPERATION_STATUSES,
+  type OperationRow,
+  tenants,
+} from "../../db/schema";
 import { randomToken } from "../../lib/ids";
 import type { Deps } from "../context";
+import { dueBounds, withinBound } from "../due/bounds";
 import { toTenant } from "../tenants/store";
 import type { ClaimedOperation } from "./outcome";
 
@@ -32,30 +40,35 @@ export async function claimDueOperations(
 ): Promise<ClaimedOperation[]> {
   const serverNow = deps.clock.now();
   const token = randomToken(16);
+  const bounds = await dueBounds(deps.db, serverNow, filter.tenantId);
   return deps.db.transaction(async (tx) => {
-    const due = await claimable(
-      tx,
-      tx
-        .select({ id: moneyOperations.id, status: moneyOperations.status })
-        .from(moneyOperations)
-        .innerJoin(tenants, eq(tenants.id, moneyOperations.tenantId))
-        .where(
-          and(
-            inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
-            lte(moneyOperations.dueAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
-            leaseIsFree(serverNow),
-            filter.tenantId ? eq(moneyOperations.tenantId, filter.tenantId) : undefined,
-            filter.escrowId ? eq(moneyOperations.escrowId, filter.escrowId) : undefined,
-            filter.exclude?.length ? notInArray(moneyOperations.id, [...filter.exclude]) : undefined,
-            filter.excludeEscrows?.length
-              ? notInArray(moneyOperations.escrowId, [...filter.excludeEscrows])
-              : undefined,
-          ),
-        )
-        .orderBy(asc(moneyOperations.dueAt), asc(moneyOperations.seq))
-        .limit(limit),
-      moneyOperations,
-    );
+    const due: { id: string; status: OperationRow["status"] }[] = [];
+    for (const bound of bounds) {
+      if (due.length >= limit) break;
+      due.push(
+        ...(await claimable(
+          tx,
+          tx
+            .select({ id: moneyOperations.id, status: moneyOperations.status })
+            .from(moneyOperations)
+            .where(
+              and(
+                inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+                withinBound(bound, moneyOperations.dueAt, moneyOperations.tenantId),
+                leaseIsFree(serverNow),
+                filter.escrowId ? eq(moneyOperations.escrowId, filter.escrowId) : undefined,
+                filter.exclude?.length ? notInArray(moneyOperations.id, [...filter.exclude]) : undefined,
+                filter.excludeEscrows?.length
+                  ? notInArray(moneyOperations.escrowId, [...filter.excludeEscrows])
+                  : undefined,
+              ),
+            )
+            .orderBy(asc(moneyOperations.dueAt), asc(moneyOperations.seq))
+            .limit(limit - due.length),
+          moneyOperations,
+        )),
+      );
+    }
     if (due.length === 0) return [];
     const resumed = new Set(due.filter((row) => row.status === "in_flight").map((row) => row.id));
     const claimed = await tx

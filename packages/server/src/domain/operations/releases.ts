@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lte, notExists, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, notExists, or, sql } from "drizzle-orm";
 import { claimable } from "../../db/queries";
 import {
   type EscrowRow,
@@ -12,9 +12,10 @@ import {
 import type { Queryable, Tx } from "../../ports/storage";
 import { presentEscrow } from "../bookings/present";
 import type { Deps } from "../context";
+import { type DueBound, dueBounds, withinBound } from "../due/bounds";
 import { transitionEscrows } from "../escrow/status";
 import { type EmitInput, emitEvents } from "../events/emit";
-import { type AccountBalances, ledgerLegs, type Movement } from "../ledger/post";
+import { type AccountBalances, appendLedger, ledgerLegs, type Movement } from "../ledger/post";
 import { presentOperation } from "./present";
 import { requestOperations } from "./store";
 
@@ -38,81 +39,95 @@ export async function requestDueReleases(
 ): Promise<{ requested: number; releasedNow: number }> {
   let releasedNow = 0;
   let requested = 0;
-  // Walks the due escrows once, in (release_at, seq) order: an escrow asked for in an earlier batch
-  // still has its operation open, and must not be looked at again.
-  let after: { releaseAt: number; seq: number } | null = null;
-  for (;;) {
-    const serverNow = deps.clock.now();
-    const batch = await deps.db.transaction(async (tx) => {
-      const due = await claimable(
-        tx,
-        tx
-          .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
-          .from(escrows)
-          .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
-          .where(
-            and(
-              eq(escrows.status, "release_scheduled"),
-              lte(escrows.releaseAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
-              notExists(
-                tx
-                  .select({ id: moneyOperations.id })
-                  .from(moneyOperations)
-                  .where(
-                    and(
-                      eq(moneyOperations.escrowId, escrows.id),
-                      inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
-                    ),
-                  ),
-              ),
-              filter.tenantId ? eq(escrows.tenantId, filter.tenantId) : undefined,
-              filter.escrowId ? eq(escrows.id, filter.escrowId) : undefined,
-              after
-                ? or(
-                    gt(escrows.releaseAt, after.releaseAt),
-                    and(eq(escrows.releaseAt, after.releaseAt), gt(escrows.seq, after.seq)),
-                  )
-                : undefined,
-            ),
-          )
-          .orderBy(asc(escrows.releaseAt), asc(escrows.seq))
-          .limit(BATCH),
-        escrows,
-      );
-      if (due.length === 0) return null;
-      const balances = await releaseBalances(
-        tx,
-        due.map(({ escrow }) => escrow.id),
-      );
-      const transfers = due.flatMap(({ escrow, clockOffsetMs }) => {
-        const payout = balances.get(escrow.id)?.tutor_pending ?? 0;
-        return payout > 0
-          ? [
-              {
-                escrow,
-                at: serverNow + clockOffsetMs,
-                request: { kind: "transfer" as const, amount: payout, reason: "release" },
-              },
-            ]
-          : [];
-      });
-      await requestOperations(tx, transfers);
-      const nothingToTransfer = due
-        .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
-        .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
-      await recordReleases(tx, nothingToTransfer, balances);
-      const last = due[due.length - 1]!.escrow;
-      return {
-        last: { releaseAt: last.releaseAt ?? 0, seq: last.seq },
-        releasedNow: nothingToTransfer.length,
-        requested: transfers.length,
-      };
-    });
-    if (!batch) return { requested, releasedNow };
-    after = batch.last;
-    releasedNow += batch.releasedNow;
-    requested += batch.requested;
+  for (const bound of await dueBounds(deps.db, deps.clock.now(), filter.tenantId)) {
+    // Walks the bound's due escrows once, in (release_at, seq) order: whatever a batch looked at is
+    // behind the cursor and is not looked at again in this run.
+    let after: ReleaseCursor | null = null;
+    for (;;) {
+      const batch = await requestReleaseBatch(deps, bound, filter.escrowId, after);
+      if (!batch) break;
+      after = batch.last;
+      releasedNow += batch.releasedNow;
+      requested += batch.requested;
+    }
   }
+  return { requested, releasedNow };
+}
+
+type ReleaseCursor = { releaseAt: number; seq: number };
+
+/** One batch of due releases within one bound (see due/bounds.ts) after `after`, in one write transaction. */
+async function requestReleaseBatch(
+  deps: Deps,
+  bound: DueBound,
+  escrowId: string | undefined,
+  after: ReleaseCursor | null,
+) {
+  const serverNow = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const due = await claimable(
+      tx,
+      tx
+        .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
+        .from(escrows)
+        .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
+        .where(
+          and(
+            eq(escrows.status, "release_scheduled"),
+            withinBound(bound, escrows.releaseAt, escrows.tenantId),
+            notExists(
+              tx
+                .select({ id: moneyOperations.id })
+                .from(moneyOperations)
+                .where(
+                  and(
+                    eq(moneyOperations.escrowId, escrows.id),
+                    inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+                  ),
+                ),
+            ),
+            escrowId ? eq(escrows.id, escrowId) : undefined,
+            after
+              ? or(
+                  gt(escrows.releaseAt, after.releaseAt),
+                  and(eq(escrows.releaseAt, after.releaseAt), gt(escrows.seq, after.seq)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(asc(escrows.releaseAt), asc(escrows.seq))
+        .limit(BATCH),
+      escrows,
+    );
+    if (due.length === 0) return null;
+    const balances = await releaseBalances(
+      tx,
+      due.map(({ escrow }) => escrow.id),
+    );
+    const transfers = due.flatMap(({ escrow, clockOffsetMs }) => {
+      const payout = balances.get(escrow.id)?.tutor_pending ?? 0;
+      return payout > 0
+        ? [
+            {
+              escrow,
+              at: serverNow + clockOffsetMs,
+              request: { kind: "transfer" as const, amount: payout, reason: "release" },
+            },
+          ]
+        : [];
+    });
+    await requestOperations(tx, transfers);
+    const nothingToTransfer = due
+      .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
+      .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
+    await recordReleases(tx, nothingToTransfer, balances);
+    const last = due[due.length - 1]!.escrow;
+    return {
+      last: { releaseAt: last.releaseAt ?? 0, seq: last.seq },
+      releasedNow: nothingToTransfer.length,
+      requested: transfers.length,
+    };
+  });
 }
 
 /** What each escrow owes the tutor and the platform, from the ledger, in one query for the batch. */
@@ -178,7 +193,7 @@ export async function recordReleases(
   const legs = releases.flatMap(({ escrow, at, payout }) =>
     ledgerLegs(escrow, "release", releaseMovement(payout, platformShare(escrow)), at),
   );
-  if (legs.length > 0) await tx.insert(ledgerEntries).values(legs);
+  await appendLedger(tx, legs);
   await emitEvents(
     tx,
     releases.map(({ escrow, at, operation }) => releasedEvent(byId.get(escrow.id)!, at, operation)),

@@ -1,8 +1,8 @@
-import type { Role } from "../../db/schema";
+import { and, eq } from "drizzle-orm";
+import { bookings, type Role } from "../../db/schema";
 import { hmacBase64Url, safeEqual } from "../../lib/crypto";
-import { loadBooking } from "../bookings/store";
 import type { Deps, TenantContext } from "../context";
-import { Conflict, Invalid, Unauthenticated } from "../errors";
+import { Conflict, Invalid, NotFound, Unauthenticated } from "../errors";
 import { HOUR, MINUTE, resolvePolicy } from "../policy";
 import type { ParticipantClaims } from "./claims";
 
@@ -22,7 +22,16 @@ export async function mintParticipantToken(
   bookingId: string,
   input: { role: Role; ttl_seconds?: number | undefined },
 ) {
-  const { booking } = await loadBooking(deps.db, tenant.id, bookingId);
+  const [booking] = await deps.db
+    .select({
+      policy: bookings.policy,
+      endsAt: bookings.endsAt,
+      studentId: bookings.studentId,
+      tutorId: bookings.tutorId,
+    })
+    .from(bookings)
+    .where(and(eq(bookings.tenantId, tenant.id), eq(bookings.id, bookingId)));
+  if (!booking) throw NotFound("booking", bookingId, "id");
   const policy = resolvePolicy(booking.policy);
   const accessEndsAt =
     booking.endsAt + policy.overtime_grace_minutes * MINUTE + Math.max(policy.release_delay_hours, 1) * HOUR;

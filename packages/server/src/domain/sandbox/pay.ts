@@ -16,7 +16,7 @@ export async function paySandboxBooking(
       "Only sandbox tenants can pay through the sandbox; Stripe tenants are paid by Stripe",
     );
   }
-  await deps.db.transaction(async (tx) => {
+  const paid = await deps.db.transaction(async (tx) => {
     const current = await loadBooking(tx, tenant.id, bookingId);
     if (current.booking.status !== "pending_payment") {
       throw current.escrow.heldAt
@@ -28,10 +28,10 @@ export async function paySandboxBooking(
     }
     if (outcome === "fail") {
       await recordPaymentFailed(tx, current, now, { code: "card_declined", message: "The sandbox card was declined" });
-    } else {
-      await recordPaymentSucceeded(tx, current, now, `ch_sandbox_${current.escrow.id.slice(4)}`);
+      return null;
     }
+    return recordPaymentSucceeded(tx, current, now, `ch_sandbox_${current.escrow.id.slice(4)}`);
   });
-  const after = await loadBooking(deps.db, tenant.id, bookingId);
+  const after = paid ?? (await loadBooking(deps.db, tenant.id, bookingId));
   return presentBooking(after.booking, after.escrow);
 }

@@ -24,7 +24,8 @@ export async function endSession(ctx: ParticipantContext) {
     if (!result) throw Conflict("session_changed", "The session changed while ending; retry");
     return result;
   });
-  if (settlement.refundPending) await executeEscrowOperations(deps, tenant, settlement.escrow.id);
+  if (!settlement.refundPending) return presentSession(settlement.booking, settlement.escrow, role, now);
+  await executeEscrowOperations(deps, tenant, settlement.escrow.id);
   const { booking, escrow } = await loadBooking(deps.db, tenant.id, bookingId);
   return presentSession(booking, escrow, role, now);
 }

@@ -3,7 +3,7 @@ import { bookings } from "../../db/schema";
 import { presentBooking } from "../bookings/present";
 import { loadBooking, transitionBooking } from "../bookings/store";
 import { Conflict } from "../errors";
-import { emitEvent } from "../events/emit";
+import { emitEvent, emitEvents } from "../events/emit";
 import type { ParticipantContext } from "./context";
 import { presentSession, presentVideo } from "./present";
 import { denyEnter, joinedAt } from "./rules";
@@ -34,8 +34,10 @@ export async function enterSession(ctx: ParticipantContext, action: "start" | "j
       });
       if (!started) throw Conflict("session_changed", "The session changed while starting; retry");
       const data = { booking: presentBooking(started, current.escrow), role };
-      await emitEvent(tx, { tenantId: tenant.id, type: "session.started", bookingId, data, at: now });
-      await emitEvent(tx, { tenantId: tenant.id, type: "session.participant_joined", bookingId, data, at: now });
+      await emitEvents(tx, [
+        { tenantId: tenant.id, type: "session.started", bookingId, data, at: now },
+        { tenantId: tenant.id, type: "session.participant_joined", bookingId, data, at: now },
+      ]);
       return { booking: started, escrow: current.escrow };
     }
     if (joinedAt(booking, role) === null) {

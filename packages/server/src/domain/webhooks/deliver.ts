@@ -1,10 +1,11 @@
-import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import { claimable } from "../../db/queries";
 import { events, tenants, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { randomToken } from "../../lib/ids";
 import type { Tx } from "../../ports/storage";
 import type { WebhookResponse } from "../../ports/webhooks";
 import type { Deps } from "../context";
+import { dueBounds, withinBound } from "../due/bounds";
 import { presentEvent } from "../events/list";
 import { signingSecrets } from "./endpoints";
 import { signatureHeader } from "./sign";
@@ -31,28 +32,48 @@ type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 export async function claimDueDeliveries(deps: Deps, limit: number): Promise<DeliveryRow[]> {
   const serverNow = deps.clock.now();
   const free = or(isNull(webhookDeliveries.claimToken), lt(webhookDeliveries.claimExpiresAt, serverNow));
-  const due = claimable(
-    deps.db,
-    deps.db
-      .select({ id: webhookDeliveries.id })
-      .from(webhookDeliveries)
-      .innerJoin(tenants, eq(tenants.id, webhookDeliveries.tenantId))
-      .where(
-        and(
-          eq(webhookDeliveries.status, "pending"),
-          lte(webhookDeliveries.nextAttemptAt, sql`${serverNow} + ${tenants.clockOffsetMs}`),
-          free,
-        ),
-      )
-      .orderBy(webhookDeliveries.nextAttemptAt)
-      .limit(limit),
-    webhookDeliveries,
-  );
-  return deps.db
-    .update(webhookDeliveries)
-    .set({ claimToken: randomToken(16), claimExpiresAt: serverNow + deps.webhookLeaseMs })
-    .where(and(sql`${webhookDeliveries.id} in ${due}`, eq(webhookDeliveries.status, "pending"), free))
-    .returning();
+  const bounds = await dueBounds(deps.db, serverNow);
+  // Found and claimed in one write transaction: a second worker finds what this one left.
+  return deps.db.transaction(async (tx) => {
+    const claimed: DeliveryRow[] = [];
+    for (const bound of bounds) {
+      if (claimed.length >= limit) break;
+      const due = await claimable(
+        tx,
+        tx
+          .select({ id: webhookDeliveries.id })
+          .from(webhookDeliveries)
+          .where(
+            and(
+              eq(webhookDeliveries.status, "pending"),
+              withinBound(bound, webhookDeliveries.nextAttemptAt, webhookDeliveries.tenantId),
+              free,
+            ),
+          )
+          .orderBy(webhookDeliveries.nextAttemptAt)
+          .limit(limit - claimed.length),
+        webhookDeliveries,
+      );
+      if (due.length === 0) continue;
+      claimed.push(
+        ...(await tx
+          .update(webhookDeliveries)
+          .set({ claimToken: randomToken(16), claimExpiresAt: serverNow + deps.webhookLeaseMs })
+          .where(
+            and(
+              inArray(
+                webhookDeliveries.id,
+                due.map((row) => row.id),
+              ),
+              eq(webhookDeliveries.status, "pending"),
+              free,
+            ),
+          )
+          .returning()),
+      );
+    }
+    return claimed;
+  });
 }
 
 export type AttemptOutcome = "succeeded" | "retry_scheduled" | "failed";

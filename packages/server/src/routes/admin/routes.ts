@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { runDueWork } from "../../domain/due/run";
+import { reconcileBalances } from "../../domain/ledger/reconcile";
 import { createTenant, presentTenant } from "../../domain/tenants/store";
 import type { App } from "../context";
 import {
@@ -65,10 +66,43 @@ const tick = createRoute({
   responses: { 200: json(DueWorkSchema, "What the tick did"), ...writeErrorResponses },
 });
 
+const Totals = z.object({ pending: z.number().int(), disputed: z.number().int(), released: z.number().int() });
+
+const reconcile = createRoute({
+  method: "post",
+  path: "/v1/admin/reconcile",
+  tags: ["Admin"],
+  summary: "Recompute every tutor balance from the ledger and report where the running totals differ",
+  description:
+    "Balances are running totals kept in the same transaction as the ledger rows; the ledger is the source of truth. This reads the whole ledger (an operator's check, not for a hot path) and changes nothing.",
+  security: [{ AdminKey: [] }],
+  responses: {
+    200: json(
+      z
+        .object({
+          checked: z.number().int().openapi({ description: "Tenant, tutor and currency combinations compared" }),
+          mismatches: z.array(
+            z.object({
+              tenant_id: z.string(),
+              tutor_id: z.string(),
+              currency: z.string(),
+              stored: Totals.nullable().openapi({ description: "The running totals (null: none stored)" }),
+              ledger: Totals.nullable().openapi({ description: "Recomputed from the ledger (null: no ledger rows)" }),
+            }),
+          ),
+        })
+        .openapi("BalanceReconciliation"),
+      "The comparison; `mismatches` is empty when every running total agrees with the ledger",
+    ),
+    ...writeErrorResponses,
+  },
+});
+
 export function register(app: App) {
   app.openapi(createTenantRoute, async (c) => {
     const { tenant, secretKey } = await createTenant(c.get("deps"), c.req.valid("json"));
     return c.json({ tenant: presentTenant(tenant), secret_key: secretKey }, 200);
   });
   app.openapi(tick, async (c) => c.json(await runDueWork(c.get("deps")), 200));
+  app.openapi(reconcile, async (c) => c.json(await reconcileBalances(c.get("deps").db), 200));
 }
