@@ -35,8 +35,6 @@ export default defineConfig({
                   // SQLite's own: the data migration of 0003 (PostgreSQL starts after it), the adapter.
                   "test/migration.test.ts",
                   "test/libsql.test.ts",
-                  // SQLite's EXPLAIN QUERY PLAN over its own indexes.
-                  "test/query-plans.test.ts",
                   // The same on either engine: the docs page, the spec, the repository's files.
                   "test/docs.test.ts",
                   "test/openapi.test.ts",
