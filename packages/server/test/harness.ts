@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { openStorage } from "../src/adapters/storage";
 import { createApp } from "../src/app";
 import { selectRows } from "../src/db/queries";
+import { escrows, events, moneyOperations, webhookDeliveries } from "../src/db/schema";
 import { type BuildDepsInput, buildDeps } from "../src/deps";
 import type { Deps } from "../src/domain/context";
 import { reconcileBalances } from "../src/domain/ledger/reconcile";
@@ -192,6 +193,26 @@ export async function ledgerInvariant(deps: Deps) {
   // The tutors' running totals agree with the ledger they are kept from.
   broken.push(...(await reconcileBalances(deps.db)).mismatches);
   return { broken, ledgerTotal: total?.total ?? 0 };
+}
+
+/**
+ * The rows a test of several processes checks, read through a connection of its own once the
+ * processes are done (or between their runs): operations, escrows, webhook deliveries, events, and
+ * the ledger invariant.
+ */
+export async function readDatabase(url: string) {
+  const database = await openStorage(url, { migrate: false });
+  try {
+    return {
+      operations: await database.db.select().from(moneyOperations),
+      escrows: await database.db.select().from(escrows),
+      deliveries: await database.db.select().from(webhookDeliveries),
+      events: await database.db.select().from(events),
+      ledger: await ledgerInvariant(buildDeps({ db: database.db, secret: SECRET })),
+    };
+  } finally {
+    await database.close();
+  }
 }
 
 /** A new database several clients can open (a file, or a PostgreSQL schema): `cleanup` removes it. */

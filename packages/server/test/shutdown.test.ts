@@ -3,13 +3,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { openStorage } from "../src/adapters/storage";
-import { escrows, moneyOperations, webhookDeliveries } from "../src/db/schema";
-import { buildDeps } from "../src/deps";
+import { webhookDeliveries } from "../src/db/schema";
 import { emitEvent } from "../src/domain/events/emit";
 import { ManualClock } from "../src/ports/clock";
 import { runCli, waitFor } from "./cli-process";
-import { ADMIN_KEY, createTestServer, HOUR, ledgerInvariant, paidBooking, SECRET, tempDatabaseUrl } from "./harness";
+import { ADMIN_KEY, createTestServer, HOUR, paidBooking, readDatabase, SECRET, tempDatabaseUrl } from "./harness";
 import { createStripeTestServer } from "./stripe-mock";
 
 /**
@@ -42,20 +40,6 @@ async function listenOn(server: Server): Promise<string> {
       }),
   );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function readDatabase(url: string) {
-  const database = await openStorage(url);
-  try {
-    return {
-      operations: await database.db.select().from(moneyOperations),
-      escrows: await database.db.select().from(escrows),
-      deliveries: await database.db.select().from(webhookDeliveries),
-      ledger: await ledgerInvariant(buildDeps({ db: database.db, secret: SECRET })),
-    };
-  } finally {
-    await database.close();
-  }
 }
 
 describe("graceful shutdown", () => {

@@ -3,9 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { seedDueReleases } from "../../bench/escrow";
-import { openStorage } from "../../src/adapters/storage";
-import { connectedAccounts, escrows, events, moneyOperations, webhookDeliveries } from "../../src/db/schema";
-import { buildDeps } from "../../src/deps";
+import { connectedAccounts } from "../../src/db/schema";
 import { ManualClock } from "../../src/ports/clock";
 import { type LogLine, runScript, waitFor } from "../cli-process";
 import {
@@ -14,8 +12,8 @@ import {
   bookingBody,
   HOUR,
   type Json,
-  ledgerInvariant,
   MINUTE,
+  readDatabase,
   SECRET,
   tempDatabaseUrl,
 } from "../harness";
@@ -90,22 +88,6 @@ async function listenOn(server: Server): Promise<string> {
       }),
   );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function readDatabase(url: string) {
-  const database = await openStorage(url, { migrate: false });
-  try {
-    return {
-      db: database.db,
-      operations: await database.db.select().from(moneyOperations),
-      escrows: await database.db.select().from(escrows),
-      deliveries: await database.db.select().from(webhookDeliveries),
-      events: await database.db.select().from(events),
-      ledger: await ledgerInvariant(buildDeps({ db: database.db, secret: SECRET })),
-    };
-  } finally {
-    await database.close();
-  }
 }
 
 describe("three processes on one PostgreSQL database", () => {
