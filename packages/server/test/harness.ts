@@ -28,14 +28,19 @@ export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "
   logger?: Logger;
   /** Sees every statement the app sends through drizzle. */
   logQuery?: (sql: string, params: unknown[]) => void;
+  /** Connections of a PostgreSQL pool (4 by default; the benches use production's 10). */
+  pool?: number;
 }
 
 /** A real app over a real migrated database (libsql or PostgreSQL), with a hand-moved clock. */
 export async function createTestServer(options: TestServerOptions = {}) {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
   const fresh = options.url === undefined ? await serverDatabase() : null;
-  const database = await openStorage(options.url ?? fresh?.url ?? "", { pool: 4, logQuery: options.logQuery });
-  const { logQuery: _logQuery, ...depsOptions } = options;
+  const database = await openStorage(options.url ?? fresh?.url ?? "", {
+    pool: options.pool ?? 4,
+    logQuery: options.logQuery,
+  });
+  const { logQuery: _logQuery, pool: _pool, ...depsOptions } = options;
   const deps = buildDeps({
     agoraFallback: AGORA,
     writeGeneration: database.writeGeneration,
