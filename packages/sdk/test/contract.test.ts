@@ -39,7 +39,9 @@ beforeEach(async () => {
   inProcessFetch = async (input, init) => server.app.request(input instanceof URL ? input.href : input, init);
   lk = new LessonKit({ apiKey: key, baseUrl: BASE, fetch: inProcessFetch, retryDelayMs: 1 });
 });
-afterEach(() => server.close());
+afterEach(async () => {
+  await server.close();
+});
 
 let lessons = 0;
 function lesson(startsIn = 2 * HOUR): CreateBookingParams {

@@ -1,19 +1,21 @@
 /**
- * Child process of the write and scale benchmarks: the real app over a migrated libsql file database
- * (a sandbox tenant, a hand-moved clock), and beside it the baseline: a bare Hono route inserting one
- * row through drizzle into the same database file, through the same client, with the same pragmas.
- * Both served by @hono/node-server on 127.0.0.1; the parent asks for set-up work over IPC.
+ * Child process of the write and scale benchmarks: the real app over the migrated database
+ * BENCH_DATABASE_URL names (a libsql file or a PostgreSQL schema; a sandbox tenant, a hand-moved
+ * clock), and beside it the baseline: a bare Hono route inserting one row through the app's drizzle
+ * instance into the same database, through the same client (libsql: same pragmas; PostgreSQL: same
+ * pool). Both served by @hono/node-server on 127.0.0.1; the parent asks for set-up work over IPC.
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { and, eq, inArray } from "drizzle-orm";
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { Hono } from "hono";
 import { bookings } from "../src/db/schema";
 import { signParticipantToken } from "../src/domain/participants/token";
 import { tick } from "../src/jobs/tick";
-import { createTestServer, tempDatabaseUrl } from "../test/harness";
-import { serveParent } from "./child";
+import { createTestServer } from "../test/harness";
+import { benchRows, createBenchRows } from "./bare-rows";
+import { databaseUrlFromParent, serveParent } from "./child";
+import { benchPool, refreshStatistics } from "./engine";
 import { copyPaidLessons, growTo, type ScaleReport } from "./seed";
 
 export interface ApiTarget {
@@ -23,19 +25,18 @@ export interface ApiTarget {
   tenantId: string;
 }
 
-/** The baseline's table: one row per request. */
-const benchRows = sqliteTable("bench_rows", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  name: text("name").notNull(),
-  createdAt: integer("created_at").notNull(),
+const databaseUrl = databaseUrlFromParent();
+/** Statements the app and the baseline sent through drizzle (its query log), to count them per request. */
+let statements = 0;
+const server = await createTestServer({
+  url: databaseUrl,
+  pool: benchPool(),
+  logQuery: () => {
+    statements++;
+  },
 });
-
-const database = tempDatabaseUrl();
-const server = await createTestServer({ url: database.url });
 const { key, tenant } = await server.createTenant({ name: "Bench Tutoring" });
-await server.database.client.execute(
-  "create table if not exists bench_rows (id integer primary key autoincrement, name text not null, created_at integer not null)",
-);
+await createBenchRows(server.db);
 
 const bare = new Hono();
 bare.post("/bare", async (c) => {
@@ -82,6 +83,7 @@ async function tokens(ids: string[], role: "student" | "tutor"): Promise<string[
 serveParent(
   {
     errors: () => ({ count: server.errors.length, first: server.errors.slice(0, 3).map(String) }),
+    statements: () => ({ count: statements }),
     now: () => ({ now: server.clock.now() }),
     advance: (message) => {
       server.clock.advance(Number(message.ms));
@@ -96,17 +98,20 @@ serveParent(
             and(
               eq(bookings.tenantId, tenant.id),
               eq(bookings.status, message.status as (typeof bookings.status.enumValues)[number]),
+              message.tutorJoined ? isNotNull(bookings.tutorJoinedAt) : undefined,
             ),
           )
           .orderBy(bookings.seq)
       ).map((row) => row.id),
     }),
     tokens: async (message) => ({ tokens: await tokens(message.ids as string[], message.role as "student" | "tutor") }),
-    copyPaidLessons: async (message) => ({
-      ids: await copyPaidLessons(server, key, Number(message.count), Number(message.startsInMs)),
-    }),
+    copyPaidLessons: async (message) => {
+      const ids = await copyPaidLessons(server, key, Number(message.count), Number(message.startsInMs));
+      await refreshStatistics(server.db);
+      return { ids };
+    },
     growTo: async (message): Promise<ScaleReport> =>
-      growTo(server, key, Number(message.bookings), database.url.slice("file:".length)),
+      growTo(server, key, Number(message.bookings), databaseUrl.slice("file:".length)),
     tick: async () => {
       const started = performance.now();
       const summary = await tick(server.deps);
@@ -115,8 +120,7 @@ serveParent(
   },
   async () => {
     await Promise.all([api.close(), bareServer.close()]);
-    server.close();
-    database.cleanup();
+    await server.close();
   },
 );
 const ready: ApiTarget = { apiUrl: api.url, bareUrl: bareServer.url, key, tenantId: tenant.id };

@@ -63,3 +63,10 @@ export function serveParent(
   });
   process.on("disconnect", () => process.exit(0));
 }
+
+/** In a child: the database the parent made for it (bench/engine.ts), passed as BENCH_DATABASE_URL. */
+export function databaseUrlFromParent(): string {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (!url) throw new Error("BENCH_DATABASE_URL is not set: this child is started by the bench with a database");
+  return url;
+}

@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { SandboxPayments } from "../src/adapters/sandbox/payments";
+import { selectRows } from "../src/db/queries";
 import { type BookingRow, bookings, type EscrowRow, escrows, ledgerEntries, moneyOperations } from "../src/db/schema";
 import { appendLedger } from "../src/domain/ledger/post";
 import { tick } from "../src/jobs/tick";
 import { newId } from "../src/lib/ids";
 import type { TransferInput } from "../src/ports/payments";
 import { createTestServer, HOUR, ledgerInvariant, paidBooking, type TestServer } from "../test/harness";
+import { type BenchEngine, benchPool, refreshStatistics, withBenchDatabase } from "./engine";
 import { type BenchRow, type Findings, fmt } from "./report";
 
 /** Lessons walked through the real API (book, pay, start, join, end); the rest are copies of them. */
@@ -127,6 +126,7 @@ export async function seedDueReleases(
 }
 
 export interface EscrowOptions {
+  engine: BenchEngine;
   count: number;
   log: (line: string) => void;
 }
@@ -135,15 +135,19 @@ export interface EscrowOptions {
  * Seeds `count` completed lessons whose escrows are due, then times the real tick releasing them
  * all, and checks that each was released exactly once with a consistent ledger.
  */
-export async function benchEscrowReleases({ count, log }: EscrowOptions, findings: Findings): Promise<BenchRow[]> {
-  const dir = mkdtempSync(join(tmpdir(), "lessonkit-bench-"));
+export function benchEscrowReleases(options: EscrowOptions, findings: Findings): Promise<BenchRow[]> {
+  return withBenchDatabase(options.engine, (database) => measureReleases(database.url, options, findings));
+}
+
+async function measureReleases(url: string, { count, log }: EscrowOptions, findings: Findings): Promise<BenchRow[]> {
   const provider = new CountingSandbox();
-  const server = await createTestServer({ url: `file:${join(dir, "bench.db")}`, providers: { sandbox: provider } });
+  const server = await createTestServer({ url, providers: { sandbox: provider }, pool: benchPool() });
   try {
     const { key } = await server.createTenant({ name: "Bench Tutoring" });
     const seedStarted = performance.now();
     const ids = await seedDueReleases(server, key, count);
     log(`escrows: seeded ${fmt(count)} due releases in ${fmt((performance.now() - seedStarted) / 1000, 1)} s`);
+    await refreshStatistics(server.db);
     server.clock.advance(24 * HOUR + 60_000);
 
     const started = performance.now();
@@ -154,20 +158,23 @@ export async function benchEscrowReleases({ count, log }: EscrowOptions, finding
     // Exactly once: every seeded escrow released, one succeeded transfer and one release movement each.
     findings.check(summary.released === count, `tick released ${summary.released} of ${count} escrows`);
     findings.check(summary.release_failures === 0, `tick reported ${summary.release_failures} release failures`);
-    const [facts] = await server.db.all<{
+    const [facts] = await selectRows<{
       released: number;
       full: number;
       payouts: number;
       distinct_payouts: number;
       release_legs: number;
       events: number;
-    }>(sql`select
+    }>(
+      server.db,
+      sql`select
       (select count(*) from escrows where status = 'released') as released,
       (select count(*) from escrows where status = 'released' and released_amount = amount and payout_amount = tutor_amount and transfer_id like 'tr_sandbox_%') as full,
       (select count(*) from money_operations where kind = 'transfer' and status = 'succeeded') as payouts,
       (select count(distinct escrow_id) from money_operations where kind = 'transfer' and status = 'succeeded') as distinct_payouts,
       (select count(*) from ledger_entries where kind = 'release') as release_legs,
-      (select count(*) from events where type = 'escrow.released') as events`);
+      (select count(*) from events where type = 'escrow.released') as events`,
+    );
     findings.check(facts?.released === count, `${facts?.released} escrows are released, expected ${count}`);
     findings.check(facts?.full === count, `${facts?.full} escrows released their whole amount, expected ${count}`);
     findings.check(
@@ -217,7 +224,6 @@ export async function benchEscrowReleases({ count, log }: EscrowOptions, finding
       },
     ];
   } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await server.close();
   }
 }

@@ -1,18 +1,20 @@
 /**
- * Child process of the HTTP benchmark: the real app (real migrated libsql file database, a real
- * sandbox tenant and a paid booking made through the API) and a bare Hono app returning the same
- * JSON, each served by @hono/node-server on 127.0.0.1.
+ * Child process of the HTTP benchmark: the real app (over the migrated database BENCH_DATABASE_URL
+ * names, libsql or PostgreSQL, with a real sandbox tenant and a paid booking made through the API)
+ * and a bare Hono app returning the same JSON, each served by @hono/node-server on 127.0.0.1.
  */
 
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import pino from "pino";
 import { createLogger } from "../src/lib/logger";
-import { createTestServer, paidBooking, tempDatabaseUrl } from "../test/harness";
-import { serveParent } from "./child";
+import { createTestServer, paidBooking } from "../test/harness";
+import { databaseUrlFromParent, serveParent } from "./child";
+import { benchPool } from "./engine";
 
 export interface HttpTarget {
   apiUrl: string;
@@ -22,10 +24,11 @@ export interface HttpTarget {
   bytes: number;
 }
 
-const database = tempDatabaseUrl();
+const databaseUrl = databaseUrlFromParent();
 // As in production: one JSON line per request at info, through pino's asynchronous buffer (to a
-// file beside the database rather than stdout, which the parent does not read).
-const logFile = join(database.url.slice("file:".length), "..", "requests.log");
+// file in a temp directory rather than stdout, which the parent does not read).
+const logDir = mkdtempSync(join(tmpdir(), "lessonkit-bench-log-"));
+const logFile = join(logDir, "requests.log");
 const logDestination = pino.destination({ dest: logFile, sync: false });
 const logger = createLogger({ level: "info", format: "json", destination: logDestination });
 /** Errors the app logged (read from the log file when asked). */
@@ -35,7 +38,7 @@ const loggedErrors = () => {
     .split("\n")
     .filter((line) => line.includes('"level":"error"')).length;
 };
-const server = await createTestServer({ url: database.url, logger });
+const server = await createTestServer({ url: databaseUrl, logger, pool: benchPool() });
 const { key } = await server.createTenant();
 const booking = await paidBooking(server, key);
 const sessionPath = `/v1/sessions/${booking.id}`;
@@ -59,8 +62,8 @@ const bareServer = await listen(bare.fetch);
 
 serveParent({ errors: () => ({ count: loggedErrors() }) }, async () => {
   await Promise.all([api.close(), bareServer.close()]);
-  server.close();
-  database.cleanup();
+  await server.close();
+  rmSync(logDir, { recursive: true, force: true });
 });
 const ready: HttpTarget = {
   apiUrl: api.url,

@@ -1,5 +1,6 @@
 import autocannon from "autocannon";
 import { startChild } from "./child";
+import { type BenchEngine, withBenchDatabase } from "./engine";
 import type { HttpTarget } from "./http-target";
 import { type BenchRow, type Findings, fmt } from "./report";
 
@@ -7,6 +8,7 @@ import { type BenchRow, type Findings, fmt } from "./report";
 const ms = (value: number) => (value < 1 ? "< 1" : fmt(value));
 
 export interface HttpOptions {
+  engine: BenchEngine;
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
@@ -44,8 +46,12 @@ async function hammer(url: string, headers: Record<string, string>, connections:
  * returning the same JSON, both served by @hono/node-server in one child process and hammered by
  * autocannon from this one with the same connections and duration, after a warm-up of each.
  */
-export async function benchHttp(options: HttpOptions, findings: Findings): Promise<BenchRow[]> {
-  const target = await startChild<HttpTarget>("./http-target.ts");
+export function benchHttp(options: HttpOptions, findings: Findings): Promise<BenchRow[]> {
+  return withBenchDatabase(options.engine, (database) => measureHttp(database.url, options, findings));
+}
+
+async function measureHttp(databaseUrl: string, options: HttpOptions, findings: Findings): Promise<BenchRow[]> {
+  const target = await startChild<HttpTarget>("./http-target.ts", { BENCH_DATABASE_URL: databaseUrl });
   try {
     const { apiUrl, bareUrl, sessionPath, token } = target.ready;
     const auth = { authorization: `Bearer ${token}` };

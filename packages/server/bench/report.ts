@@ -22,14 +22,36 @@ export class Findings {
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-export function printTable(rows: BenchRow[]): string {
-  const header = ["benchmark", "value", "baseline", "ratio / target", "result"];
-  const body = rows.map((r) => [
-    r.name,
-    r.value,
-    r.baseline,
-    r.against,
-    r.pass === null ? "info" : r.pass ? "pass" : "FAIL",
+/** The rows one bench printed on one engine. */
+export interface EngineRows {
+  engine: string;
+  rows: BenchRow[];
+}
+
+/**
+ * One table for the whole run: a line per benchmark (in the order first measured), and per engine
+ * its value, baseline, ratio or target and result. A line an engine did not measure reads "—".
+ */
+export function printTable(engines: readonly string[], results: EngineRows[]): string {
+  const names: string[] = [];
+  const byEngine = new Map<string, Map<string, BenchRow>>(engines.map((engine) => [engine, new Map()]));
+  for (const { engine, rows } of results) {
+    for (const row of rows) {
+      if (!names.includes(row.name)) names.push(row.name);
+      byEngine.get(engine)?.set(row.name, row);
+    }
+  }
+  const header = [
+    "benchmark",
+    ...engines.flatMap((engine) => [`${engine}: value`, "baseline", "ratio / target", "result"]),
+  ];
+  const body = names.map((name) => [
+    name,
+    ...engines.flatMap((engine) => {
+      const row = byEngine.get(engine)?.get(name);
+      if (!row) return ["—", "", "", ""];
+      return [row.value, row.baseline, row.against, row.pass === null ? "info" : row.pass ? "pass" : "FAIL"];
+    }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => (line[i] ?? "").length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;

@@ -1,6 +1,7 @@
 import autocannon from "autocannon";
 import type { ApiTarget } from "./api-target";
 import { type Child, startChild } from "./child";
+import { benchDatabase } from "./engine";
 import { type BenchRow, type Findings, fmt } from "./report";
 import type { ScaleReport } from "./seed";
 
@@ -148,10 +149,13 @@ const floor = (ms: number) => Math.max(ms, FLOOR_MS);
  * `bookings` (grown by copying rows in SQL, see seed.ts): two databases, each behind its own server
  * process, measured turn about, round by round, so a busy moment on the machine falls on both alike.
  * The p99 at the larger size over the p99 at 10,000 must stay ≤ 1.5, the idle tick ≤ 50 ms.
+ * libsql only: the rows are copied with SQLite statements (seed.ts).
  */
 export async function benchScale(options: ScaleOptions, findings: Findings): Promise<BenchRow[]> {
-  const smallTarget = await startChild<ApiTarget>("./api-target.ts");
-  const largeTarget = await startChild<ApiTarget>("./api-target.ts");
+  const smallDatabase = await benchDatabase("libsql");
+  const largeDatabase = await benchDatabase("libsql");
+  const smallTarget = await startChild<ApiTarget>("./api-target.ts", { BENCH_DATABASE_URL: smallDatabase.url });
+  const largeTarget = await startChild<ApiTarget>("./api-target.ts", { BENCH_DATABASE_URL: largeDatabase.url });
   try {
     const small = await smallTarget.ask<ScaleReport>({ type: "growTo", bookings: BASE });
     options.log(`scale: ${fmt(small.bookings)} bookings (${fmt(small.seconds, 1)} s to copy)`);
@@ -223,5 +227,6 @@ export async function benchScale(options: ScaleOptions, findings: Findings): Pro
     return rows;
   } finally {
     await Promise.all([smallTarget.stop(), largeTarget.stop()]);
+    await Promise.all([smallDatabase.cleanup(), largeDatabase.cleanup()]);
   }
 }

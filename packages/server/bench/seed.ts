@@ -1,6 +1,8 @@
 import { statSync } from "node:fs";
 import { getTableColumns, like, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { OpenLibsql } from "../src/adapters/libsql/database";
+import { engineOf, execute } from "../src/db/queries";
 import { bookings, escrows, events, ledgerEntries, moneyOperations } from "../src/db/schema";
 import { rebuildBalances } from "../src/domain/ledger/reconcile";
 import { tick } from "../src/jobs/tick";
@@ -11,7 +13,9 @@ import { bookingBody, HOUR, MINUTE, paidBooking, type TestServer } from "../test
  * are walked through the real API, then each copy is one `INSERT … SELECT` per table over a
  * recursive counter, with its own ids, tenant, tutor and student, and its times shifted. The copies
  * are genuine rows: bookings, escrows, ledger legs, events and money operations as the code writes
- * them; the tutors' running totals are rebuilt from the ledger at the end.
+ * them; the tutors' running totals are rebuilt from the ledger at the end. The copies run on either
+ * engine (the top of the hour of the write bench uses them on both); growing a whole database
+ * (`growTo`, the scale bench) is libsql's only.
  */
 
 const DAY = 24 * HOUR;
@@ -51,11 +55,23 @@ const state = {
   templates: null as Record<Kind, Template> | null,
 };
 
+type Engine = ReturnType<typeof engineOf>;
+
 /** A unique, scattered id suffix for copy `i` (ids are random in production; the order of inserts should be too). */
-const suffix = "printf('%08x%08d', (i * 2654435761) % 4294967296, i)";
+const suffixes: Record<Engine, string> = {
+  libsql: "printf('%08x%08d', (i * 2654435761) % 4294967296, i)",
+  postgres: "lpad(to_hex((i::bigint * 2654435761) % 4294967296), 8, '0') || lpad(i::text, 8, '0')",
+};
+
+/** The counter `n(i)` over `from` … `to - 1`. */
+const counters: Record<Engine, (from: number, to: number) => string> = {
+  libsql: (from, to) => `with recursive n(i) as (select ${from} union all select i + 1 from n where i < ${to - 1})`,
+  postgres: (from, to) => `with n(i) as (select generate_series(${from}, ${to - 1}))`,
+};
 
 /** `INSERT INTO table (…) SELECT … FROM counter, table t WHERE <template>`, with some columns rewritten. */
 function copyStatement(
+  engine: Engine,
   table: SQLiteTable,
   from: number,
   to: number,
@@ -71,7 +87,7 @@ function copyStatement(
     (name) => rewrite[name] ?? (timeColumns.includes(name) ? `t.${name} + (${shift})` : `t.${name}`),
   );
   const name = (table as unknown as { [key: symbol]: string })[Symbol.for("drizzle:Name")];
-  return sql.raw(`with recursive n(i) as (select ${from} union all select i + 1 from n where i < ${to - 1})
+  return sql.raw(`${counters[engine](from, to)}
     insert into ${name} (${columns.join(", ")})
     select ${select.join(", ")} from n, ${name} t where ${where}`);
 }
@@ -105,11 +121,15 @@ async function copyLessons(
   who: { tenant: string; tutor: string; student: string; external: string },
 ) {
   const owner = { tenant_id: who.tenant };
+  const engine = engineOf(server.db);
+  const suffix = suffixes[engine];
   const bookingId = `'bk_' || ${suffix}`;
   const escrowId = `'esc_' || ${suffix}`;
   await server.db.transaction(async (tx) => {
-    await tx.run(
+    await execute(
+      tx,
       copyStatement(
+        engine,
         bookings,
         from,
         to,
@@ -119,8 +139,10 @@ async function copyLessons(
         template.shift,
       ),
     );
-    await tx.run(
+    await execute(
+      tx,
       copyStatement(
+        engine,
         escrows,
         from,
         to,
@@ -138,8 +160,10 @@ async function copyLessons(
         template.shift,
       ),
     );
-    await tx.run(
+    await execute(
+      tx,
       copyStatement(
+        engine,
         ledgerEntries,
         from,
         to,
@@ -155,8 +179,10 @@ async function copyLessons(
         template.shift,
       ),
     );
-    await tx.run(
+    await execute(
+      tx,
       copyStatement(
+        engine,
         events,
         from,
         to,
@@ -166,8 +192,10 @@ async function copyLessons(
         template.shift,
       ),
     );
-    await tx.run(
+    await execute(
+      tx,
       copyStatement(
+        engine,
         moneyOperations,
         from,
         to,
@@ -260,7 +288,9 @@ export async function growTo(server: TestServer, key: string, total: number, fil
   const [{ cache_size: cacheSize } = { cache_size: -2000 }] = await server.db.all<{ cache_size: number }>(
     sql`pragma cache_size`,
   );
-  await server.database.client.execute("PRAGMA cache_size = -1048576");
+  const client = (server.database as Partial<OpenLibsql>).client;
+  if (!client) throw new Error("The scale seed copies rows with SQLite statements: run it on libsql");
+  await client.execute("PRAGMA cache_size = -1048576");
   for (const kind of KINDS) {
     const count = Math.round(grow * kind.share);
     for (let from = state.next; from < state.next + count; from += CHUNK) {
@@ -269,8 +299,8 @@ export async function growTo(server: TestServer, key: string, total: number, fil
     state.next += count;
   }
   await rebuildBalances(server.db, server.clock.now());
-  await server.database.client.execute(`PRAGMA cache_size = ${cacheSize}`);
-  await server.database.client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+  await client.execute(`PRAGMA cache_size = ${cacheSize}`);
+  await client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
   const [{ count: bookingsNow } = { count: 0 }] = await server.db.all<{ count: number }>(
     sql`select count(*) as count from bookings`,
   );

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { connectedAccounts, escrows } from "../src/db/schema";
 import { runDueWork } from "../src/domain/due/run";
 import { createTestServer, HOUR, ledgerInvariant } from "../test/harness";
 import { startChild } from "./child";
+import { type BenchEngine, benchPool, refreshStatistics, withBenchDatabase } from "./engine";
 import { type LessonCopy, seedDueReleases } from "./escrow";
 import { type BenchRow, type Findings, fmt } from "./report";
 import type { StripeServerReport } from "./stripe-server";
@@ -16,6 +14,7 @@ const STRIPE_LIMIT = 25;
 const ACCOUNTS = 20;
 
 export interface StripeReleaseOptions {
+  engine: BenchEngine;
   count: number;
   log: (line: string) => void;
 }
@@ -26,7 +25,12 @@ export interface StripeReleaseOptions {
  * and limits to 25 requests a second (429 beyond). The executor's concurrency and the adapter's
  * pacing should keep the releases close to the limit (target ≥ 0.9 of it) with every escrow paid once.
  */
-export async function benchStripeReleases(
+export function benchStripeReleases(options: StripeReleaseOptions, findings: Findings): Promise<BenchRow[]> {
+  return withBenchDatabase(options.engine, (database) => measureStripeReleases(database.url, options, findings));
+}
+
+async function measureStripeReleases(
+  url: string,
   { count, log }: StripeReleaseOptions,
   findings: Findings,
 ): Promise<BenchRow[]> {
@@ -34,9 +38,9 @@ export async function benchStripeReleases(
     STRIPE_LATENCY_MS: String(LATENCY_MS),
     STRIPE_RATE_LIMIT: String(STRIPE_LIMIT),
   });
-  const dir = mkdtempSync(join(tmpdir(), "lessonkit-bench-stripe-"));
   const server = await createTestServer({
-    url: `file:${join(dir, "bench.db")}`,
+    url,
+    pool: benchPool(),
     stripe: { apiUrl: stripe.ready.url, maxNetworkRetries: 0 },
   });
   try {
@@ -64,6 +68,7 @@ export async function benchStripeReleases(
         updatedAt: server.clock.now(),
       })),
     );
+    await refreshStatistics(server.db);
     server.clock.advance(24 * HOUR + 60_000);
 
     const started = performance.now();
@@ -99,8 +104,7 @@ export async function benchStripeReleases(
       },
     ];
   } finally {
-    server.close();
+    await server.close();
     await stripe.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

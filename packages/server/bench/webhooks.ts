@@ -1,18 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { NodeWebhookTransport } from "../src/adapters/http/webhook-transport";
+import { selectRows } from "../src/db/queries";
 import { events, webhookDeliveries } from "../src/db/schema";
 import { emitEvent } from "../src/domain/events/emit";
 import { deliverDueWebhooks } from "../src/domain/webhooks/deliver";
 import { systemClock } from "../src/ports/clock";
 import { createTestServer, paidBooking } from "../test/harness";
 import { startChild } from "./child";
+import { type BenchEngine, benchPool, refreshStatistics, withBenchDatabase } from "./engine";
 import type { ReceiverReport } from "./receiver";
 import { type BenchRow, type Findings, fmt } from "./report";
 
 export interface WebhookOptions {
+  engine: BenchEngine;
   events: number;
 }
 
@@ -52,12 +52,16 @@ async function rawPostsPerSecond(url: string, count: number): Promise<number> {
  * state change does), then the real delivery code drains them. Every event must arrive exactly
  * once, correctly signed.
  */
-export async function benchWebhooks(options: WebhookOptions, findings: Findings): Promise<BenchRow[]> {
+export function benchWebhooks(options: WebhookOptions, findings: Findings): Promise<BenchRow[]> {
+  return withBenchDatabase(options.engine, (database) => measureWebhooks(database.url, options, findings));
+}
+
+async function measureWebhooks(url: string, options: WebhookOptions, findings: Findings): Promise<BenchRow[]> {
   const receiver = await startChild<{ url: string; baselineUrl: string }>("./receiver.ts");
-  const dir = mkdtempSync(join(tmpdir(), "lessonkit-bench-"));
   // The system clock: the receiver checks webhook-timestamp against its own.
   const server = await createTestServer({
-    url: `file:${join(dir, "bench.db")}`,
+    url,
+    pool: benchPool(),
     mode: "development",
     clock: systemClock,
   });
@@ -91,6 +95,7 @@ export async function benchWebhooks(options: WebhookOptions, findings: Findings)
       and(eq(webhookDeliveries.status, "pending"), eq(webhookDeliveries.endpointId, endpoint.body.id as string)),
     );
     findings.check(pending === count, `${pending} deliveries queued for ${count} events`);
+    await refreshStatistics(server.db);
 
     const baseline = await rawPostsPerSecond(receiver.ready.baselineUrl, Math.min(count, 2000));
 
@@ -101,10 +106,13 @@ export async function benchWebhooks(options: WebhookOptions, findings: Findings)
     const seconds = (performance.now() - started) / 1000;
     const perSecond = count / seconds;
 
-    const [facts] = await server.db.all<{ succeeded: number; once: number; attempts: number }>(sql`select
+    const [facts] = await selectRows<{ succeeded: number; once: number; attempts: number }>(
+      server.db,
+      sql`select
       (select count(*) from webhook_deliveries where status = 'succeeded') as succeeded,
       (select count(*) from webhook_deliveries where status = 'succeeded' and attempt_count = 1) as once,
-      (select count(*) from webhook_attempts) as attempts`);
+      (select count(*) from webhook_attempts) as attempts`,
+    );
     findings.check(facts?.succeeded === count, `${facts?.succeeded} of ${count} deliveries succeeded`);
     findings.check(facts?.once === count, `${facts?.once} of ${count} deliveries succeeded at the first attempt`);
     findings.check(facts?.attempts === count, `${facts?.attempts} attempts recorded for ${count} deliveries`);
@@ -138,8 +146,7 @@ export async function benchWebhooks(options: WebhookOptions, findings: Findings)
       },
     ];
   } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await server.close();
     await receiver.stop();
   }
 }

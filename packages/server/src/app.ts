@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { migrationsCurrent } from "./adapters/libsql/database";
+import { migrationsCurrent } from "./adapters/storage";
 import type { Deps } from "./domain/context";
 import { newRequestId } from "./lib/ids";
 import { type Logger, silentLogger } from "./lib/logger";
@@ -16,7 +16,7 @@ import * as getBooking from "./routes/bookings/get";
 import * as listBookings from "./routes/bookings/list";
 import * as participantTokens from "./routes/bookings/participant-tokens";
 import type { App, AppEnv } from "./routes/context";
-import { ApiError, errorResponse, toApiError, validationError } from "./routes/errors";
+import { ApiError, errorResponse, refuseNul, toApiError, validationError } from "./routes/errors";
 import * as escrowDispute from "./routes/escrows/dispute";
 import * as getEscrow from "./routes/escrows/get";
 import * as listEscrows from "./routes/escrows/list";
@@ -80,6 +80,7 @@ export function createApp(deps: Deps, options: AppOptions): App {
     defaultHook: (result) => {
       // The validator passes the input as `data` too (untyped here): it tells a missing field apart.
       if (!result.success) throw validationError(result.error, (result as { data?: unknown }).data);
+      refuseNul(result.data);
     },
   });
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { openDatabase } from "./adapters/libsql/database";
+import { openStorage } from "./adapters/storage";
 import { buildDeps } from "./deps";
 import { EnvError, loadEnv } from "./env";
 import { tick } from "./jobs/tick";
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       return new Promise<number>(() => {});
     }
     case "tick": {
-      const database = await openDatabase(env.databaseUrl);
+      const database = await openStorage(env.databaseUrl, { pool: env.databasePool });
       const deps = buildDeps({
         db: database.db,
         secret: env.secret,
@@ -57,12 +57,12 @@ async function main(argv: string[]): Promise<number> {
         stripe: { apiUrl: env.stripeApiUrl },
       });
       console.log(JSON.stringify(await tick(deps)));
-      database.close();
+      await database.close();
       return 0;
     }
     case "migrate": {
-      const database = await openDatabase(env.databaseUrl);
-      database.close();
+      const database = await openStorage(env.databaseUrl, { pool: env.databasePool });
+      await database.close();
       console.log(`migrated ${env.databaseUrl}`);
       return 0;
     }

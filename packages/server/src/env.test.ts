@@ -62,7 +62,20 @@ describe("configuration", () => {
     );
   });
 
-  it.each(["postgres://lk@db.internal/lessonkit", "mysql://db/lessonkit", "redis://cache:6379"])(
+  it("takes a PostgreSQL URL (either scheme) as it is, with the pool size", () => {
+    for (const url of ["postgres://lk@db.internal/lessonkit", "postgresql://lk:pw@db.internal:5433/lessonkit"]) {
+      expect(loadEnv({ ...production, LESSONKIT_DATABASE_URL: url })).toMatchObject({
+        databaseUrl: url,
+        databasePool: 10,
+      });
+    }
+    expect(loadEnv({ ...production, LESSONKIT_DATABASE_POOL: "25" }).databasePool).toBe(25);
+    expect(() => loadEnv({ ...production, LESSONKIT_DATABASE_POOL: "0" })).toThrow(
+      /^Invalid configuration: LESSONKIT_DATABASE_POOL /,
+    );
+  });
+
+  it.each(["mysql://db/lessonkit", "redis://cache:6379", "sqlserver://db"])(
     "refuses a database URL it cannot use (%s) with one line naming the variable, never as a file name",
     (url) => {
       expect(() => loadEnv({ ...production, LESSONKIT_DATABASE_URL: url })).toThrow(

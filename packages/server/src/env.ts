@@ -43,12 +43,13 @@ const schema = z
           const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1];
           ctx.addIssue({
             code: "custom",
-            message: `has the scheme "${scheme}:", which LessonKit cannot use: give a file path, file:, :memory:, libsql:, http(s): or ws(s):`,
+            message: `has the scheme "${scheme}:", which LessonKit cannot use: give postgres:// (PostgreSQL), or a file path, file:, :memory:, libsql:, http(s): or ws(s): (the embedded libsql)`,
           });
           return z.NEVER;
         }
         return url;
       }),
+    LESSONKIT_DATABASE_POOL: z.coerce.number().int().min(1).max(1000).default(10),
     LESSONKIT_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
     LESSONKIT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     LESSONKIT_TICK_INTERVAL: duration("1h", 1000),
@@ -83,6 +84,8 @@ export interface Env {
   port: number;
   mode: "production" | "development";
   databaseUrl: string;
+  /** Connections in a PostgreSQL pool (LESSONKIT_DATABASE_POOL, 10 by default). */
+  databasePool: number;
   adminKey: string;
   secret: string;
   tickIntervalMs: number;
@@ -123,6 +126,7 @@ export function loadEnv(source: Source = process.env, defaults: Source = {}): En
     port: env.PORT,
     mode: env.LESSONKIT_MODE,
     databaseUrl: env.LESSONKIT_DATABASE_URL,
+    databasePool: env.LESSONKIT_DATABASE_POOL,
     adminKey: env.LESSONKIT_ADMIN_KEY ?? (dev ? DEV_ADMIN_KEY : ""),
     secret: env.LESSONKIT_SECRET ?? (dev ? DEV_SECRET : ""),
     tickIntervalMs: env.LESSONKIT_TICK_INTERVAL,
@@ -140,12 +144,13 @@ export function loadEnv(source: Source = process.env, defaults: Source = {}): En
 }
 
 /**
- * The embedded database (libsql): `:memory:`, a `file:` URL, a plain path (made a `file:` URL), or a
- * remote libsql server (`libsql:`, `http(s):`, `ws(s):`). Any other scheme is refused rather than
+ * PostgreSQL (`postgres://`, `postgresql://`), or the embedded database (libsql): `:memory:`, a `file:`
+ * URL, a plain path (made a `file:` URL), or a remote libsql server (`libsql:`, `http(s):`, `ws(s):`). Any other scheme is refused rather than
  * read as a file name (a `postgres://` URL must never quietly become a local file). A one-letter
  * scheme is a Windows drive (`C:\…`), so a path.
  */
 function databaseUrl(url: string): string | null {
+  if (/^postgres(ql)?:\/\//.test(url)) return url;
   if (url === ":memory:" || url.startsWith("file:") || /^(libsql|https?|wss?):\/\//.test(url)) return url;
   if (/^[a-z][a-z0-9+.-]+:/i.test(url)) return null;
   return `file:${url}`;

@@ -1,10 +1,11 @@
+import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { migrationsCurrent, openDatabase } from "./adapters/libsql/database";
 import { PrometheusMetrics } from "./adapters/prometheus/metrics";
+import { openStorage } from "./adapters/storage";
 import { createApp } from "./app";
 import { buildDeps } from "./deps";
 import type { Deps } from "./domain/context";
@@ -28,6 +29,11 @@ export interface StartOptions {
   roles?: readonly Role[];
   /** The process's logger (by default one built from the configuration). */
   logger?: Logger;
+  /**
+   * How long a money operation claimed by this process stays its own before another process may
+   * take it up (5 minutes by default): the wait after a crash. Tests of crashes shorten it.
+   */
+  releaseLeaseMs?: number;
 }
 
 export interface RunningServer {
@@ -49,7 +55,7 @@ export interface RunningServer {
 export async function startServer(env: Env, options: StartOptions = {}): Promise<RunningServer> {
   const roles = new Set<Role>(options.roles ?? ROLES);
   const logger = options.logger ?? createLogger({ level: env.logLevel, format: env.logFormat });
-  const database = await openDatabase(env.databaseUrl);
+  const database = await openStorage(env.databaseUrl, { pool: env.databasePool });
   const deps = buildDeps({
     db: database.db,
     writeGeneration: database.writeGeneration,
@@ -57,6 +63,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
     mode: env.mode,
     agoraFallback: env.agora,
     stripe: { apiUrl: env.stripeApiUrl },
+    releaseLeaseMs: options.releaseLeaseMs,
     metrics: new PrometheusMetrics({
       tenantLabels: env.metricsTenantLabels,
       processMetrics: true,
@@ -66,14 +73,18 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
   let shuttingDown = false;
   const readiness: Readiness = {
     shuttingDown: () => shuttingDown,
-    migrationsCurrent: () => migrationsCurrent(database.db),
+    migrationsCurrent: () => database.migrationsCurrent(),
   };
 
   let demo: Awaited<ReturnType<typeof seedDemoTenant>> | undefined;
   if (env.mode === "development") {
+    // Beside the database file; for a database elsewhere (a server), one file per database.
     const keyFile = env.databaseUrl.startsWith("file:")
       ? resolve(env.databaseUrl.slice("file:".length), "..", "demo-tenant.json")
-      : resolve(".lessonkit", "demo-tenant.json");
+      : resolve(
+          ".lessonkit",
+          `demo-tenant-${createHash("sha256").update(env.databaseUrl).digest("hex").slice(0, 12)}.json`,
+        );
     demo = await seedDemoTenant(deps, keyFile);
   }
 
@@ -124,7 +135,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
         withDeadline(Promise.all([ticks?.stop(), deliveries?.stop()]), deadline),
       ]);
       await metricsServer?.drain(Date.now());
-      database.close();
+      await database.close();
       const clean = httpDrained && workersStopped;
       if (clean) logger.info("stopped");
       else

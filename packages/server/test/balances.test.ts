@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execute, selectRows } from "../src/db/queries";
 import { tick } from "../src/jobs/tick";
 import {
   ADMIN_KEY,
@@ -38,12 +39,15 @@ const ok = async (pending: Promise<{ status: number; body: Json }>) => {
 
 /** The tutor's balances recomputed from the ledger rows, as the API shows them. */
 async function fromLedger(tutorId: string) {
-  const rows = await server.db.all<{ currency: string; pending: number; disputed: number; released: number }>(sql`
+  const rows = await selectRows<{ currency: string; pending: number; disputed: number; released: number }>(
+    server.db,
+    sql`
     select currency,
       coalesce(sum(case when account = 'tutor_pending' then amount end), 0) as pending,
       coalesce(sum(case when account = 'tutor_disputed' then amount end), 0) as disputed,
       coalesce(sum(case when account = 'tutor_released' then amount end), 0) as released
-    from ledger_entries where tutor_id = ${tutorId} group by currency order by currency`);
+    from ledger_entries where tutor_id = ${tutorId} group by currency order by currency`,
+  );
   return rows.map((row) => ({ ...row }));
 }
 
@@ -125,11 +129,13 @@ describe("POST /v1/admin/reconcile", () => {
       mismatches: [],
     });
 
-    await server.db.run(sql`update tutor_balances set pending = pending + 1 where tutor_id = 'tutor_2'`);
-    await server.db.run(sql`delete from tutor_balances where tutor_id = 'tutor_1'`);
+    await execute(server.db, sql`update tutor_balances set pending = pending + 1 where tutor_id = 'tutor_2'`);
+    await execute(server.db, sql`delete from tutor_balances where tutor_id = 'tutor_1'`);
     const tenantId = (await ok(server.call("GET", "/v1/tenant", { key }))).id;
-    await server.db.run(
-      sql`insert into tutor_balances values (${tenantId}, 'tutor_ghost', 'usd', 700, 0, 0, ${server.clock.now()})`,
+    await execute(
+      server.db,
+      sql`insert into tutor_balances (tenant_id, tutor_id, currency, pending, disputed, released, updated_at)
+        values (${tenantId}, 'tutor_ghost', 'usd', 700, 0, 0, ${server.clock.now()})`,
     );
     const report = await ok(server.call("POST", "/v1/admin/reconcile", { key: ADMIN_KEY }));
     expect(report.mismatches).toEqual([

@@ -9,7 +9,12 @@ export type LogLine = Record<string, any>;
 
 /** Runs `lessonkit <args>` from the sources in a child process, as an operator would, with only `env`. */
 export function runCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+  return runScript("src/cli.ts", args, env);
+}
+
+/** Runs a TypeScript file of this package (path from the package root) in a child process, with only `env`. */
+export function runScript(script: string, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: packageDir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,22 +1,24 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { createClient } from "@libsql/client";
+import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { openStorage } from "../src/adapters/storage";
+import { selectRows } from "../src/db/queries";
 import { runCli, waitFor } from "./cli-process";
-import { tempDatabaseUrl } from "./harness";
+import { TEST_ENGINE, tableNames, tempDatabaseUrl } from "./harness";
 
 const packageDir = resolve(import.meta.dirname, "..");
 
 describe("the lessonkit CLI", () => {
   const children: ChildProcess[] = [];
-  const cleanups: (() => void)[] = [];
-  afterEach(() => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
     for (const child of children.splice(0)) child.kill("SIGKILL");
-    for (const cleanup of cleanups.splice(0)) cleanup();
+    for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
   it("`start --dev` migrates, seeds a demo sandbox tenant, prints its key and the docs URL, and serves", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanups.push(db.cleanup);
     const run = runCli(["start", "--dev"], { PORT: "0", LESSONKIT_DATABASE_URL: db.url });
     children.push(run.child);
@@ -41,7 +43,7 @@ describe("the lessonkit CLI", () => {
   });
 
   it("`tick` runs the due work once and prints what it did", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanups.push(db.cleanup);
     const run = runCli(["tick"], {
       LESSONKIT_DATABASE_URL: db.url,
@@ -66,17 +68,21 @@ describe("the lessonkit CLI", () => {
     );
   });
 
-  it("three processes migrating a new database file at once all succeed, every time, and apply each migration once", async () => {
-    const journal = (await import("../drizzle/meta/_journal.json", { with: { type: "json" } })).default;
+  it("three processes migrating a new database at once all succeed, every time, and apply each migration once", async () => {
+    const journal = (
+      TEST_ENGINE === "postgres"
+        ? await import("../drizzle-pg/meta/_journal.json", { with: { type: "json" } })
+        : await import("../drizzle/meta/_journal.json", { with: { type: "json" } })
+    ).default;
     // `lessonkit migrate` once (the command), then the same opening in a lighter process, many times.
-    const once = tempDatabaseUrl();
+    const once = await tempDatabaseUrl();
     cleanups.push(once.cleanup);
     const cli = runCli(["migrate"], { LESSONKIT_DATABASE_URL: once.url, LESSONKIT_MODE: "development" });
     children.push(cli.child);
     expect(await cli.exited).toBe(0);
     expect(cli.output().stdout).toContain(`migrated ${once.url}`);
     for (let round = 0; round < 5; round++) {
-      const db = tempDatabaseUrl();
+      const db = await tempDatabaseUrl();
       cleanups.push(db.cleanup);
       const runs = [0, 1, 2].map(() => {
         const child = spawn(process.execPath, ["--import", "tsx", "test/migrate-child.ts", db.url], {
@@ -96,12 +102,11 @@ describe("the lessonkit CLI", () => {
       children.push(...runs.map((run) => run.child));
       const codes = await Promise.all(runs.map((run) => run.exited));
       expect(codes, JSON.stringify(runs.map((run) => run.output().stderr))).toEqual([0, 0, 0]);
-      const client = createClient({ url: db.url });
-      const applied = await client.execute('select hash from "__drizzle_migrations"');
-      expect(applied.rows).toHaveLength(journal.entries.length);
-      const tables = await client.execute("select count(*) as n from sqlite_master where name = 'money_operations'");
-      expect(Number(tables.rows[0]?.n)).toBe(1);
-      client.close();
+      const opened = await openStorage(db.url);
+      const applied = await selectRows(opened.db, sql`select hash from "__drizzle_migrations"`);
+      expect(applied).toHaveLength(journal.entries.length);
+      expect(await tableNames(opened.db)).toContain("money_operations");
+      await opened.close();
     }
   }, 60_000);
 });

@@ -1,14 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { openDatabase } from "../src/adapters/libsql/database";
+import { openStorage } from "../src/adapters/storage";
 import { createApp } from "../src/app";
+import { selectRows } from "../src/db/queries";
+import { escrows, events, moneyOperations, webhookDeliveries } from "../src/db/schema";
 import { type BuildDepsInput, buildDeps } from "../src/deps";
 import type { Deps } from "../src/domain/context";
 import { reconcileBalances } from "../src/domain/ledger/reconcile";
 import { createLogger, type Logger } from "../src/lib/logger";
 import { ManualClock } from "../src/ports/clock";
+import { newTestDatabase, serverDatabase } from "./engine";
+
+export { snapshotTables, TEST_ENGINE, tableNames, writeCounter } from "./engine";
 
 export const ADMIN_KEY = "lk_admin_test_key_0123456789";
 export const SECRET = "test-secret-that-is-long-enough-for-hkdf-0123456789";
@@ -20,19 +22,25 @@ export const HOUR = 60 * MINUTE;
 export type Json = Record<string, any>;
 
 export interface TestServerOptions extends Partial<Omit<BuildDepsInput, "db" | "secret">> {
-  /** A libsql URL; defaults to a fresh in-memory database. */
+  /** A database URL; defaults to a fresh database on the test engine (see test/engine.ts). */
   url?: string;
   /** The app's logger; by default errors only, collected in `errors` (their stacks). */
   logger?: Logger;
   /** Sees every statement the app sends through drizzle. */
   logQuery?: (sql: string, params: unknown[]) => void;
+  /** Connections of a PostgreSQL pool (4 by default; the benches use production's 10). */
+  pool?: number;
 }
 
-/** A real app over a real migrated libsql database, with a hand-moved clock. */
+/** A real app over a real migrated database (libsql or PostgreSQL), with a hand-moved clock. */
 export async function createTestServer(options: TestServerOptions = {}) {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
-  const database = await openDatabase(options.url ?? ":memory:", { logQuery: options.logQuery });
-  const { logQuery: _logQuery, ...depsOptions } = options;
+  const fresh = options.url === undefined ? await serverDatabase() : null;
+  const database = await openStorage(options.url ?? fresh?.url ?? "", {
+    pool: options.pool ?? 4,
+    logQuery: options.logQuery,
+  });
+  const { logQuery: _logQuery, pool: _pool, ...depsOptions } = options;
   const deps = buildDeps({
     agoraFallback: AGORA,
     writeGeneration: database.writeGeneration,
@@ -88,7 +96,12 @@ export async function createTestServer(options: TestServerOptions = {}) {
     return { tenant: res.body.tenant as Json, key: res.body.secret_key as string };
   }
 
-  return { app, deps, clock, db: database.db, database, errors, call, createTenant, close: () => database.close() };
+  async function close() {
+    await database.close();
+    await fresh?.cleanup();
+  }
+
+  return { app, deps, clock, db: database.db, database, errors, call, createTenant, close };
 }
 
 export type TestServer = Awaited<ReturnType<typeof createTestServer>>;
@@ -150,7 +163,7 @@ export async function advance(server: TestServer, key: string, ms: number) {
  * that every tutor's running totals match the ledger.
  */
 export async function ledgerInvariant(deps: Deps) {
-  const escrowRows = await deps.db.all<{
+  const escrowRows = await selectRows<{
     id: string;
     amount: number;
     status: string;
@@ -159,13 +172,20 @@ export async function ledgerInvariant(deps: Deps) {
     held: number;
     released: number;
     refunded: number;
-  }>(sql`
+  }>(
+    deps.db,
+    sql`
     select e.id, e.amount, e.status, e.refunded_amount, e.released_amount,
       coalesce(sum(case when l.account in ('tutor_pending','tutor_disputed','platform_pending') then l.amount end), 0) as held,
       coalesce(sum(case when l.account in ('tutor_released','platform_revenue') then l.amount end), 0) as released,
       coalesce(sum(case when l.account = 'refunded' then l.amount end), 0) as refunded
-    from escrows e left join ledger_entries l on l.escrow_id = e.id group by e.id`);
-  const [total] = await deps.db.all<{ total: number | null }>(sql`select sum(amount) as total from ledger_entries`);
+    from escrows e left join ledger_entries l on l.escrow_id = e.id
+    group by e.id, e.amount, e.status, e.refunded_amount, e.released_amount`,
+  );
+  const [total] = await selectRows<{ total: number | null }>(
+    deps.db,
+    sql`select sum(amount) as total from ledger_entries`,
+  );
   const broken: unknown[] = escrowRows.filter((e) => {
     const paid = e.status !== "awaiting_payment" && e.status !== "canceled";
     const ledgerSum = e.held + e.released + e.refunded;
@@ -180,7 +200,27 @@ export async function ledgerInvariant(deps: Deps) {
   return { broken, ledgerTotal: total?.total ?? 0 };
 }
 
+/**
+ * The rows a test of several processes checks, read through a connection of its own once the
+ * processes are done (or between their runs): operations, escrows, webhook deliveries, events, and
+ * the ledger invariant.
+ */
+export async function readDatabase(url: string) {
+  const database = await openStorage(url, { migrate: false });
+  try {
+    return {
+      operations: await database.db.select().from(moneyOperations),
+      escrows: await database.db.select().from(escrows),
+      deliveries: await database.db.select().from(webhookDeliveries),
+      events: await database.db.select().from(events),
+      ledger: await ledgerInvariant(buildDeps({ db: database.db, secret: SECRET })),
+    };
+  } finally {
+    await database.close();
+  }
+}
+
+/** A new database several clients can open (a file, or a PostgreSQL schema): `cleanup` removes it. */
 export function tempDatabaseUrl() {
-  const dir = mkdtempSync(join(tmpdir(), "lessonkit-test-"));
-  return { url: `file:${join(dir, "db.sqlite")}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return newTestDatabase();
 }

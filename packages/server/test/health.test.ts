@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/adapters/libsql/database";
+import { openStorage } from "../src/adapters/storage";
 import { createApp } from "../src/app";
 import { buildDeps } from "../src/deps";
 import { loadEnv } from "../src/env";
@@ -26,7 +26,7 @@ describe("/healthz and /readyz", () => {
       migrations: "current",
       shutting_down: false,
     });
-    server.close();
+    await server.close();
     expect((await server.call("GET", "/healthz")).status).toBe(200);
     const ready = await server.call("GET", "/readyz");
     expect(ready.status).toBe(503);
@@ -46,9 +46,9 @@ describe("/healthz and /readyz", () => {
   });
 
   it("/readyz is 503 on a database whose migrations are behind this build", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanups.push(db.cleanup);
-    const database = await openDatabase(db.url, { migrate: false });
+    const database = await openStorage(db.url, { migrate: false });
     cleanups.push(() => database.close());
     const app = createApp(buildDeps({ db: database.db, secret: SECRET }), { adminKey: ADMIN_KEY });
     const ready = await app.request("/readyz");
@@ -59,7 +59,7 @@ describe("/healthz and /readyz", () => {
 
 describe("draining the API", () => {
   it("finishes the request in flight, refuses new connections, serves /metrics and /readyz on the metrics port", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanups.push(db.cleanup);
     // A Stripe over real HTTP whose PaymentIntents take 600 ms: a booking is in flight long enough.
     const fake = createFakeStripe();

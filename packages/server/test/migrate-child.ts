@@ -1,6 +1,6 @@
 // A process that opens (and so migrates) the database at argv[2], then exits: several of these
 // started at once are processes starting together on a new database.
-import { openDatabase } from "../src/adapters/libsql/database";
+import { openStorage } from "../src/adapters/storage";
 
-const database = await openDatabase(process.argv[2] ?? "");
-database.close();
+const database = await openStorage(process.argv[2] ?? "");
+await database.close();

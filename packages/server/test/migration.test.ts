@@ -6,6 +6,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import { SandboxPayments } from "../src/adapters/sandbox/payments";
+import { selectRows } from "../src/db/queries";
 import { moneyOperations } from "../src/db/schema";
 import { tutorBalance } from "../src/domain/ledger/balance";
 import { tick } from "../src/jobs/tick";
@@ -136,14 +137,14 @@ async function seedOldDatabase(url: string, folder: string) {
 
 describe("migrating a database of the schema before money operations", () => {
   let server: TestServer | undefined;
-  let cleanup: (() => void) | undefined;
-  afterEach(() => {
-    server?.close();
-    cleanup?.();
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await cleanup?.();
   });
 
   it("turns pending refunds, reversals and claimed releases into operations the tick finishes once", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanup = db.cleanup;
     await seedOldDatabase(db.url, migrationsUpTo(db.url.slice("file:".length, -"/db.sqlite".length), 2));
 
@@ -160,7 +161,7 @@ describe("migrating a database of the schema before money operations", () => {
       ["esc_release", "transfer", "in_flight", 4000, "release:esc_release", null],
     ]);
     const escrow = async (id: string) =>
-      (await server!.db.all<Record<string, unknown>>(sql`select * from escrows where id = ${id}`))[0];
+      (await selectRows<Record<string, unknown>>(server!.db, sql`select * from escrows where id = ${id}`))[0];
     expect(await escrow("esc_chargeback")).toMatchObject({
       dispute_source: "provider",
       dispute_reason: "fraudulent",
@@ -194,7 +195,7 @@ describe("migrating a database of the schema before money operations", () => {
   });
 
   it("starts every tutor's running totals from the ledger it finds", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanup = db.cleanup;
     await seedOldDatabase(db.url, migrationsUpTo(db.url.slice("file:".length, -"/db.sqlite".length), 2));
     server = await createTestServer({ url: db.url });

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { SandboxPayments } from "../src/adapters/sandbox/payments";
+import { execute, selectRows } from "../src/db/queries";
 import { moneyOperations } from "../src/db/schema";
 import { rebuildBalances } from "../src/domain/ledger/reconcile";
 import { executeDueOperations } from "../src/domain/operations/execute";
@@ -100,7 +101,7 @@ describe("GET /v1/operations and an escrow's operations", () => {
 
 describe("two processes running the executor at once", () => {
   it("leave none of 1,000 due operations due, and make each exactly once", async () => {
-    const file = tempDatabaseUrl();
+    const file = await tempDatabaseUrl();
     cleanups.push(file.cleanup);
     const clock = new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
     const calls = new Map<string, number>();
@@ -117,27 +118,36 @@ describe("two processes running the executor at once", () => {
     const { key } = await a.createTenant();
     const template = await completedLesson(a, key);
     // 999 more completed lessons, copied in SQL from the one made through the API.
-    await a.deps.db.run(sql`
+    await execute(
+      a.deps.db,
+      sql`
       with recursive n(i) as (select 1 union all select i + 1 from n where i < 999)
       insert into bookings (id, tenant_id, external_id, status, student_id, tutor_id, scheduled_start, duration_minutes,
         ends_at, policy, payment_expires_at, join_opens_at, no_show_at, auto_complete_at, started_at, ended_at, created_at, updated_at)
       select b.id || '_' || i, b.tenant_id, b.external_id || '_' || i, b.status, b.student_id, b.tutor_id, b.scheduled_start,
         b.duration_minutes, b.ends_at, b.policy, b.payment_expires_at, b.join_opens_at, b.no_show_at, b.auto_complete_at,
         b.started_at, b.ended_at, b.created_at, b.updated_at
-      from bookings b, n where b.id = ${template.id}`);
-    await a.deps.db.run(sql`
+      from bookings b, n where b.id = ${template.id}`,
+    );
+    await execute(
+      a.deps.db,
+      sql`
       with recursive n(i) as (select 1 union all select i + 1 from n where i < 999)
       insert into escrows (id, tenant_id, booking_id, tutor_id, status, provider, currency, amount, platform_fee, tutor_amount,
         release_at, held_at, payment_id, charge_id, created_at, updated_at)
       select e.id || '_' || i, e.tenant_id, e.booking_id || '_' || i, e.tutor_id, e.status, e.provider, e.currency, e.amount,
         e.platform_fee, e.tutor_amount, e.release_at, e.held_at, e.payment_id || '_' || i, e.charge_id || '_' || i, e.created_at, e.updated_at
-      from escrows e, n where e.id = ${template.escrowId}`);
-    await a.deps.db.run(sql`
+      from escrows e, n where e.id = ${template.escrowId}`,
+    );
+    await execute(
+      a.deps.db,
+      sql`
       with recursive n(i) as (select 1 union all select i + 1 from n where i < 999)
       insert into ledger_entries (id, tenant_id, escrow_id, booking_id, tutor_id, currency, account, amount, kind, created_at)
       select l.id || '_' || i, l.tenant_id, l.escrow_id || '_' || i, l.booking_id || '_' || i, l.tutor_id, l.currency, l.account,
         l.amount, l.kind, l.created_at
-      from ledger_entries l, n where l.escrow_id = ${template.escrowId}`);
+      from ledger_entries l, n where l.escrow_id = ${template.escrowId}`,
+    );
     // The tutor's running totals follow the copied ledger rows, as a migration would rebuild them.
     await rebuildBalances(a.deps.db, clock.now());
     clock.advance(24 * HOUR + MINUTE);
@@ -156,7 +166,8 @@ describe("two processes running the executor at once", () => {
       .from(moneyOperations)
       .where(eq(moneyOperations.status, "in_flight"));
     expect(left?.n).toBe(0);
-    const statuses = await a.deps.db.all<{ status: string; n: number }>(
+    const statuses = await selectRows<{ status: string; n: number }>(
+      a.deps.db,
       sql`select status, count(*) as n from escrows group by status`,
     );
     expect(statuses).toEqual([{ status: "released", n: 1000 }]);

@@ -1,6 +1,8 @@
 import { type Client, createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execute } from "../src/db/queries";
 import { deliverDueWebhooks } from "../src/domain/webhooks/deliver";
 import { tick } from "../src/jobs/tick";
 import {
@@ -12,14 +14,16 @@ import {
   MINUTE,
   paidBooking,
   participantTokens,
+  TEST_ENGINE,
   type TestServer,
   tempDatabaseUrl,
 } from "./harness";
 
 /**
- * Every hot query proven with SQLite's planner: each path below is driven through the real app,
- * every statement drizzle sends for it is captured, and `EXPLAIN QUERY PLAN` of each must show the
- * table reached through an index (SEARCH), never read whole (SCAN). Lists must also walk an index in
+ * Every hot query proven with the engine's planner: each path below is driven through the real app,
+ * every statement drizzle sends for it is captured, and the plan of each (SQLite's `EXPLAIN QUERY
+ * PLAN`, PostgreSQL's `EXPLAIN`) must show every table reached through an index search, never read
+ * whole. Lists must also walk an index in
  * their order (no temporary B-tree to sort the tenant's rows), so a page costs the same at any size.
  * Plans come from the schema alone (no ANALYZE statistics), so what holds here holds at a million rows.
  */
@@ -29,7 +33,7 @@ interface Statement {
   params: unknown[];
 }
 
-const database = tempDatabaseUrl();
+const database = await tempDatabaseUrl();
 let server: TestServer;
 let captured: Statement[] = [];
 let key: string;
@@ -52,41 +56,138 @@ const bind = (value: unknown) =>
       ? JSON.stringify(value)
       : value;
 
-/**
- * The plan of one statement, one line per step, as `EXPLAIN QUERY PLAN` prints it, asked on a
- * connection of its own (libsql can leave an explained write statement open on its connection).
- */
-async function planOf(explainer: Client, statement: Statement): Promise<string[]> {
-  const result = await explainer.execute({
-    sql: `explain query plan ${statement.sql}`,
-    args: statement.params.map(bind) as never,
-  });
-  return result.rows.map((row) => String(row.detail));
+/** What one statement's plan says, read the same way on either engine. */
+interface PlanReading {
+  /** The plan, one line per step. */
+  steps: string[];
+  /** Steps that read a whole table (or a whole index, which is the same cost). */
+  fullScans: string[];
+  /** Steps that sort rows the index did not give in order. */
+  sorts: string[];
+  /** Index searches constrained by nothing but columns with a handful of values. */
+  weak: string[];
+  /** Columns some index search of the plan is constrained by. */
+  searchedBy: Set<string>;
 }
+
+interface Explainer {
+  read(statement: Statement): Promise<PlanReading>;
+  close(): Promise<void>;
+}
+
+/** Columns with a handful of values: an index search on them alone still reads a large share of the table. */
+const FEW_VALUES = new Set(["status", "kind", "account", "enabled", "provider", "currency", "type"]);
 
 /** The names a statement's `with` clause gives its own rows (a `values` list is not a table). */
 const commonTables = (sql: string) =>
   new Set([...sql.matchAll(/(?:\bwith|,)\s+(\w+)\s*(?:\([^)]*\))?\s+as\s+\(/gi)].map((match) => match[1]!));
+
 /**
- * Steps that read a whole table (a virtual table such as json_each is a function call, and a common
- * table expression is the statement's own rows, not a table).
+ * SQLite: `EXPLAIN QUERY PLAN`, asked on a connection of its own (libsql can leave an explained
+ * write statement open on its connection). A SCAN reads a whole table (a virtual table such as
+ * json_each is a function call, and a common table expression is the statement's own rows); a
+ * TEMP B-TREE sorts.
  */
-const fullScans = (plan: string[], sql: string) => {
-  const own = commonTables(sql);
-  return plan.filter(
-    (step) => /^SCAN /.test(step) && !/VIRTUAL TABLE|CONSTANT ROW/.test(step) && !own.has(step.split(" ")[1]!),
-  );
-};
-const sorts = (plan: string[]) => plan.filter((step) => /TEMP B-TREE/.test(step));
-/** Columns with a handful of values: an index search on them alone still reads a large share of the table. */
-const FEW_VALUES = new Set(["status", "kind", "account", "enabled", "provider", "currency", "type"]);
-/** Index searches constrained by nothing but such columns (`status=?` without its deadline range). */
-const weakSearches = (plan: string[]) =>
-  plan.filter((step) => {
-    const constraint = /^SEARCH \S+ USING (?:COVERING )?INDEX \S+ \((.*)\)$/.exec(step)?.[1];
-    if (!constraint) return false;
-    return constraint.split(" AND ").every((term) => FEW_VALUES.has(term.replace(/[<>=?].*$/, "")));
-  });
+function sqliteExplainer(): Explainer {
+  const client: Client = createClient({ url: database.url });
+  return {
+    async read(statement) {
+      const result = await client.execute({
+        sql: `explain query plan ${statement.sql}`,
+        args: statement.params.map(bind) as never,
+      });
+      const steps = result.rows.map((row) => String(row.detail));
+      const own = commonTables(statement.sql);
+      const searches = steps.flatMap((step) => {
+        const constraint = /^SEARCH \S+ USING (?:COVERING |PRIMARY KEY )?(?:INDEX \S+ )?\((.*)\)$/.exec(step)?.[1];
+        return constraint
+          ? [{ step, columns: constraint.split(" AND ").map((term) => term.replace(/[<>=?].*$/, "")) }]
+          : [];
+      });
+      return {
+        steps,
+        fullScans: steps.filter(
+          (step) => /^SCAN /.test(step) && !/VIRTUAL TABLE|CONSTANT ROW/.test(step) && !own.has(step.split(" ")[1]!),
+        ),
+        sorts: steps.filter((step) => /TEMP B-TREE/.test(step)),
+        weak: searches
+          .filter(({ columns }) => columns.every((column) => FEW_VALUES.has(column)))
+          .map(({ step }) => step),
+        searchedBy: new Set(searches.flatMap(({ columns }) => columns)),
+      };
+    },
+    async close() {
+      client.close();
+    },
+  };
+}
+
+interface PgPlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Index Cond"?: string;
+  Plans?: PgPlanNode[];
+}
+
+const SQL_WORDS = new Set(["any", "row", "and", "or", "not", "is", "null", "text", "bigint", "integer", "array"]);
+/** The column names an `Index Cond` mentions (`((status = $1) AND (release_at <= $2))`). */
+const conditionColumns = (condition: string) =>
+  [...condition.replace(/'[^']*'/g, "").matchAll(/(?<![$\w.])([a-z_][a-z0-9_]*)(?![\w(])/g)]
+    .map((match) => match[1]!)
+    .filter((word) => !SQL_WORDS.has(word));
+
+/**
+ * PostgreSQL: `EXPLAIN (FORMAT JSON)` with sequential scans priced out of reach (`enable_seqscan`
+ * off; for a list, sorts too), so the planner uses an index whenever one can serve the statement,
+ * whatever the tables' sizes: a Seq Scan, an index walked without a condition, or (in a list) a
+ * Sort left in the plan means no index can.
+ */
+async function postgresExplainer(ordered: boolean): Promise<Explainer> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  await client.query("set enable_seqscan = off");
+  if (ordered) await client.query("set enable_sort = off");
+  return {
+    async read(statement) {
+      const result = await client.query<{ "QUERY PLAN": [{ Plan: PgPlanNode }] }>(
+        `explain (format json) ${statement.sql}`,
+        statement.params.map(bind),
+      );
+      const nodes: PgPlanNode[] = [];
+      const walk = (node: PgPlanNode) => {
+        nodes.push(node);
+        for (const child of node.Plans ?? []) walk(child);
+      };
+      walk(result.rows[0]!["QUERY PLAN"][0].Plan);
+      const describe = (node: PgPlanNode) =>
+        [
+          node["Node Type"],
+          node["Relation Name"] ? `on ${node["Relation Name"]}` : "",
+          node["Index Name"] ? `using ${node["Index Name"]}` : "",
+          node["Index Cond"] ?? "",
+        ]
+          .filter(Boolean)
+          .join(" ");
+      const indexSteps = nodes.filter((node) => /Index/.test(node["Node Type"]) && node["Index Name"]);
+      return {
+        steps: nodes.map(describe),
+        fullScans: [
+          ...nodes.filter((node) => node["Node Type"] === "Seq Scan"),
+          ...indexSteps.filter((node) => !node["Index Cond"]),
+        ].map(describe),
+        sorts: nodes.filter((node) => /Sort$/.test(node["Node Type"])).map(describe),
+        // Which of several usable indexes PostgreSQL picks is a cost decision made from the tables'
+        // statistics (a handful of rows here: any index looks as cheap as another), so the choice of a
+        // status index over a narrower one is SQLite's check alone; here every table must be reachable
+        // through some index condition, and a list through an index in its order.
+        weak: [],
+        searchedBy: new Set(indexSteps.flatMap((node) => conditionColumns(node["Index Cond"] ?? ""))),
+      };
+    },
+    close: () => client.end(),
+  };
+}
 
 /**
  * Every statement of `run` that scans a table, searches an index by a status alone or (for a list)
@@ -96,28 +197,19 @@ async function regressions(run: () => Promise<unknown>, options: { ordered?: boo
   const statements = await statementsOf(run);
   expect(statements.length).toBeGreaterThan(0);
   const found: { sql: string; plan: string[] }[] = [];
-  const explainer = createClient({ url: database.url });
+  const explainer = TEST_ENGINE === "postgres" ? await postgresExplainer(options.ordered ?? false) : sqliteExplainer();
   let narrowed = false;
   try {
     for (const statement of statements) {
       if (!/^\s*(select|update|delete|insert|with)\b/i.test(statement.sql)) continue;
-      const plan = await planOf(explainer, statement);
-      if (
-        fullScans(plan, statement.sql).length > 0 ||
-        weakSearches(plan).length > 0 ||
-        (options.ordered && sorts(plan).length > 0)
-      ) {
-        found.push({ sql: statement.sql, plan });
+      const plan = await explainer.read(statement);
+      if (plan.fullScans.length > 0 || plan.weak.length > 0 || (options.ordered && plan.sorts.length > 0)) {
+        found.push({ sql: statement.sql, plan: plan.steps });
       }
-      if (
-        options.narrowedBy &&
-        plan.some((step) => step.startsWith("SEARCH") && step.includes(`${options.narrowedBy}=?`))
-      ) {
-        narrowed = true;
-      }
+      if (options.narrowedBy && plan.searchedBy.has(options.narrowedBy)) narrowed = true;
     }
   } finally {
-    explainer.close();
+    await explainer.close();
   }
   if (options.narrowedBy && !narrowed) found.push({ sql: `no index search by ${options.narrowedBy}`, plan: [] });
   return found;
@@ -154,9 +246,9 @@ beforeAll(async () => {
   await advance(server, ahead.key, HOUR);
 });
 
-afterAll(() => {
-  server.close();
-  database.cleanup();
+afterAll(async () => {
+  await server.close();
+  await database.cleanup();
 });
 
 /** Each list with each filter, and the column its index must be searched by (besides the tenant). */
@@ -272,7 +364,7 @@ describe("the operator's balance reconciliation", () => {
 
 describe("the check itself", () => {
   it("reports a list that would walk all the tenant's rows once its index is gone", async () => {
-    await server.db.run(sql`drop index bookings_tenant_tutor_seq`);
+    await execute(server.db, sql`drop index bookings_tenant_tutor_seq`);
     try {
       const found = await regressions(() => get("/v1/bookings?tutor_id=tutor_a&limit=20"), {
         ordered: true,
@@ -280,16 +372,16 @@ describe("the check itself", () => {
       });
       expect(found.length).toBeGreaterThan(0);
     } finally {
-      await server.db.run(sql`create index bookings_tenant_tutor_seq on bookings (tenant_id, tutor_id, seq)`);
+      await execute(server.db, sql`create index bookings_tenant_tutor_seq on bookings (tenant_id, tutor_id, seq)`);
     }
   });
 
   it("reports a scan once an index a tick query needs is gone", async () => {
-    await server.db.run(sql`drop index escrows_status_release_at`);
+    await execute(server.db, sql`drop index escrows_status_release_at`);
     try {
       expect((await regressions(() => tick(server.deps))).length).toBeGreaterThan(0);
     } finally {
-      await server.db.run(sql`create index escrows_status_release_at on escrows (status, release_at)`);
+      await execute(server.db, sql`create index escrows_status_release_at on escrows (status, release_at)`);
     }
   });
 });

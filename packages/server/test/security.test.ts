@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { selectRows } from "../src/db/queries";
 import { signParticipantToken } from "../src/domain/participants/token";
 import { deriveKey, sha256Hex } from "../src/lib/crypto";
 import type { WebhookTransport } from "../src/ports/webhooks";
@@ -12,6 +13,7 @@ import {
   type Json,
   MINUTE,
   paidBooking,
+  snapshotTables,
   type TestServer,
 } from "./harness";
 
@@ -33,13 +35,8 @@ type Response = Awaited<ReturnType<TestServer["call"]>>;
 type Operation = { method: string; path: string; security: string | null };
 
 /** Every row of every table, so "nothing changed" is checked row by row. */
-async function snapshot(server: TestServer) {
-  const tables = await server.db.all<{ name: string }>(
-    sql`select name from sqlite_master where type = 'table' order by name`,
-  );
-  const rows: Record<string, unknown[]> = {};
-  for (const { name } of tables) rows[name] = await server.db.all(sql.raw(`select * from "${name}" order by rowid`));
-  return rows;
+function snapshot(server: TestServer) {
+  return snapshotTables(server.db);
 }
 
 function expectError(res: Response, status: number, code: string) {
@@ -719,9 +716,9 @@ describe("secrets", () => {
 
     // What must never come back: the key and its hash, both webhook secrets, both certificates, and
     // the sealed forms stored in the database.
-    const [tenantRow] = await server.db.all<Json>(sql`select * from tenants`);
-    const [endpointRow] = await server.db.all<Json>(sql`select * from webhook_endpoints`);
-    const [stripeRow] = await server.db.all<Json>(sql`select * from tenants where payment_provider = 'stripe'`);
+    const [tenantRow] = await selectRows<Json>(server.db, sql`select * from tenants`);
+    const [endpointRow] = await selectRows<Json>(server.db, sql`select * from webhook_endpoints`);
+    const [stripeRow] = await selectRows<Json>(server.db, sql`select * from tenants where payment_provider = 'stripe'`);
     const forbidden: Record<string, string> = {
       "secret key": key,
       "secret key hash": sha256Hex(key),
@@ -775,7 +772,7 @@ describe("Idempotency-Key", () => {
 
   const withKey = (idempotencyKey: string) => ({ "Idempotency-Key": idempotencyKey });
   const count = async (table: string) =>
-    (await server.db.all<{ n: number }>(sql.raw(`select count(*) as n from "${table}"`)))[0]?.n;
+    (await selectRows<{ n: number }>(server.db, sql.raw(`select count(*) as n from "${table}"`)))[0]?.n;
 
   it("replays the first response for the same key and body, without booking twice", async () => {
     const { key } = await server.createTenant();

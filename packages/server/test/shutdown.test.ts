@@ -3,13 +3,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/adapters/libsql/database";
-import { escrows, moneyOperations, webhookDeliveries } from "../src/db/schema";
-import { buildDeps } from "../src/deps";
+import { webhookDeliveries } from "../src/db/schema";
 import { emitEvent } from "../src/domain/events/emit";
 import { ManualClock } from "../src/ports/clock";
 import { runCli, waitFor } from "./cli-process";
-import { ADMIN_KEY, createTestServer, HOUR, ledgerInvariant, paidBooking, SECRET, tempDatabaseUrl } from "./harness";
+import { ADMIN_KEY, createTestServer, HOUR, paidBooking, readDatabase, SECRET, tempDatabaseUrl } from "./harness";
 import { createStripeTestServer } from "./stripe-mock";
 
 /**
@@ -44,23 +42,9 @@ async function listenOn(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function readDatabase(url: string) {
-  const database = await openDatabase(url);
-  try {
-    return {
-      operations: await database.db.select().from(moneyOperations),
-      escrows: await database.db.select().from(escrows),
-      deliveries: await database.db.select().from(webhookDeliveries),
-      ledger: await ledgerInvariant(buildDeps({ db: database.db, secret: SECRET })),
-    };
-  } finally {
-    database.close();
-  }
-}
-
 describe("graceful shutdown", () => {
   it("mid release batch: the transfers under way finish, the rest are handed back, the next process pays each once", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanups.push(db.cleanup);
     // 40 lessons held on a Stripe tenant, all ended days ago (on a clock that starts 10 days back), so
     // each release is due now for a process running on the real clock.
@@ -132,7 +116,7 @@ describe("graceful shutdown", () => {
   }, 60_000);
 
   it("mid delivery batch: attempts under way finish, the rest are handed back; each event arrives once", async () => {
-    const db = tempDatabaseUrl();
+    const db = await tempDatabaseUrl();
     cleanups.push(db.cleanup);
     // A slow receiver (400 ms an answer) that remembers every webhook-id it got.
     const received: string[] = [];

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { escrows, moneyOperations } from "../src/db/schema";
+import { selectRows } from "../src/db/queries";
+import { escrows, events as eventsTable, moneyOperations } from "../src/db/schema";
 import { HOUR, type Json, MINUTE, participantTokens } from "./harness";
 import { createStripeTestServer, type StripeTestServer } from "./stripe-mock";
 
@@ -243,18 +244,24 @@ async function outcome(s: StripeTestServer, lessons: Lesson[]) {
   for (const lesson of lessons) {
     const booking = (await s.call("GET", `/v1/bookings/${lesson.bookingId}`, { key: s.key })).body;
     const escrow = (await s.call("GET", `/v1/escrows/${lesson.escrowId}`, { key: s.key })).body;
-    const ledger = await s.db.all<{ account: string; total: number }>(
+    const ledger = await selectRows<{ account: string; total: number }>(
+      s.db,
       sql`select account, sum(amount) as total from ledger_entries where escrow_id = ${lesson.escrowId} group by account having sum(amount) <> 0 order by account`,
     );
     // Stripe's totals are cumulative: two refunds whose later total arrives first are announced as one.
     // What must agree is how often each kind of news was sent, and for money, how much was announced.
-    const events = await s.db.all<{ type: string; n: number }>(sql`
-      select type, case type
-          when 'escrow.refunded' then 'amount ' || sum(json_extract(data, '$.refund.amount'))
-          when 'escrow.transfer_reversed' then 'amount ' || sum(json_extract(data, '$.reversal.amount'))
-          when 'escrow.reversal_failed' then 'amount ' || sum(json_extract(data, '$.reversal.amount'))
-          else count(*) end as n
-      from events where booking_id = ${lesson.bookingId} group by type order by type`);
+    const events = new Map<string, number>();
+    for (const event of await s.db.select().from(eventsTable).where(eq(eventsTable.bookingId, lesson.bookingId))) {
+      const data = event.data as { refund?: { amount: number }; reversal?: { amount: number } };
+      // Money news counts by amount, the rest by how often it was sent.
+      const amount =
+        event.type === "escrow.refunded"
+          ? data.refund?.amount
+          : event.type === "escrow.transfer_reversed" || event.type === "escrow.reversal_failed"
+            ? data.reversal?.amount
+            : 1;
+      events.set(event.type, (events.get(event.type) ?? 0) + (amount ?? 0));
+    }
     const operations = await s.db.select().from(moneyOperations).where(eq(moneyOperations.escrowId, lesson.escrowId));
     const [row] = await s.db.select().from(escrows).where(eq(escrows.id, lesson.escrowId));
     const charge = lesson.chargeId ? s.fake.charges.get(lesson.chargeId) : undefined;
@@ -274,7 +281,7 @@ async function outcome(s: StripeTestServer, lessons: Lesson[]) {
         release_at: row?.releaseAt ?? null,
       },
       ledger: Object.fromEntries(ledger.map((leg) => [leg.account, Number(leg.total)])),
-      events: Object.fromEntries(events.map((event) => [event.type, event.n])),
+      events: Object.fromEntries([...events].sort(([a], [b]) => a.localeCompare(b))),
       // What moved at the provider, per kind (how a total was split into calls may differ).
       moved: Object.fromEntries(
         (["transfer", "refund", "transfer_reversal"] as const).map((kind) => [

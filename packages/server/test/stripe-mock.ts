@@ -742,9 +742,9 @@ export async function createStripeTestServer(
     runSession,
     tick,
     escrow,
-    close: () => {
+    close: async () => {
       fake.server.close();
-      server.close();
+      await server.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { SandboxPayments } from "../src/adapters/sandbox/payments";
+import { execute, selectRows } from "../src/db/queries";
 import { tenants } from "../src/db/schema";
 import type { Deps } from "../src/domain/context";
 import type { DueWorkSummary } from "../src/domain/due/run";
@@ -23,6 +24,7 @@ import {
   ledgerInvariant,
   MINUTE,
   paidBooking,
+  snapshotTables,
   type TestServer,
   tempDatabaseUrl,
 } from "./harness";
@@ -176,14 +178,17 @@ async function releaseFacts(deps: Deps): Promise<Map<string, ReleaseFacts>> {
     sql.raw(
       `(select o.${column} from money_operations o where o.escrow_id = e.id and o.kind = 'transfer' order by o.seq desc limit 1)`,
     );
-  const rows = await deps.db.all<ReleaseFacts>(sql`
+  const rows = await selectRows<ReleaseFacts>(
+    deps.db,
+    sql`
     select e.id, e.status, e.released_amount, e.payout_amount, e.transfer_id, e.last_error_code,
       ${latest("status")} as transfer_status, ${latest("lease_token")} as lease_token,
       (select count(*) from events v where v.booking_id = e.booking_id and v.type = 'escrow.released') as released_events,
       (select count(*) from money_operations o where o.escrow_id = e.id and o.kind = 'transfer' and o.status = 'succeeded') as release_payouts,
       (select max(o.provider_id) from money_operations o where o.escrow_id = e.id and o.kind = 'transfer' and o.status = 'succeeded') as payout_provider_id,
       (select count(*) from ledger_entries l where l.escrow_id = e.id and l.kind = 'release') as release_legs
-    from escrows e`);
+    from escrows e`,
+  );
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -216,44 +221,39 @@ async function expectLedgerClean(deps: Deps) {
   expect(invariant.ledgerTotal).toBe(0);
 }
 
-/** Every row of every table, in insertion order. */
-async function snapshot(deps: Deps): Promise<Record<string, unknown[]>> {
-  const tables = await deps.db.all<{ name: string }>(
-    sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name`,
-  );
-  const rows: Record<string, unknown[]> = {};
-  for (const { name } of tables) rows[name] = await deps.db.all(sql.raw(`select * from "${name}" order by rowid`));
-  return rows;
+/** Every row of every table. */
+function snapshot(deps: Deps): Promise<Record<string, unknown[]>> {
+  return snapshotTables(deps.db);
 }
 
 /**
  * Two "processes" on one database file: two clients (two openDatabase calls), two sets of deps,
  * each with its own observed provider, sharing only the file and the time.
  */
-async function twoProcesses() {
-  const file = tempDatabaseUrl();
+async function twoProcesses(lease = LEASE) {
+  const file = await tempDatabaseUrl();
   const clock = new ManualClock(Date.UTC(2030, 0, 1, 8, 0, 0));
   const providerA = new RecordingSandbox();
   const providerB = new RecordingSandbox();
-  const a = await createTestServer({ url: file.url, clock, providers: { sandbox: providerA }, releaseLeaseMs: LEASE });
-  const b = await createTestServer({ url: file.url, clock, providers: { sandbox: providerB }, releaseLeaseMs: LEASE });
+  const a = await createTestServer({ url: file.url, clock, providers: { sandbox: providerA }, releaseLeaseMs: lease });
+  const b = await createTestServer({ url: file.url, clock, providers: { sandbox: providerB }, releaseLeaseMs: lease });
   return {
     a,
     b,
     clock,
     providerA,
     providerB,
-    close() {
-      a.close();
-      b.close();
-      file.cleanup();
+    async close() {
+      await a.close();
+      await b.close();
+      await file.cleanup();
     },
   };
 }
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups) cleanup();
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups) await cleanup();
   cleanups = [];
 });
 
@@ -318,12 +318,14 @@ describe("two ticks racing over one database file", () => {
     expect(first.no_shows + second.no_shows).toBe(10);
     expect(first.auto_completed + second.auto_completed).toBe(10);
     expect(first.refund_failures + second.refund_failures + first.release_failures + second.release_failures).toBe(0);
-    const events = await a.deps.db.all<{ booking_id: string; type: string; n: number }>(
+    const events = await selectRows<{ booking_id: string; type: string; n: number }>(
+      a.deps.db,
       sql`select booking_id, type, count(*) as n from events group by booking_id, type`,
     );
     const eventCount = (bookingId: string, type: string) =>
       events.find((row) => row.booking_id === bookingId && row.type === type)?.n ?? 0;
-    const refundPayouts = await a.deps.db.all<{ escrow_id: string; n: number; amount: number }>(
+    const refundPayouts = await selectRows<{ escrow_id: string; n: number; amount: number }>(
+      a.deps.db,
       sql`select escrow_id, count(*) as n, sum(amount) as amount from money_operations where kind = 'refund' and status = 'succeeded' group by escrow_id`,
     );
     const calls = [...providerA.calls, ...providerB.calls];
@@ -450,7 +452,33 @@ describe("a tick that dies mid-release", () => {
 });
 
 describe("a tick slower than its lease", () => {
-  it("is overtaken by the next tick, and its late commit records nothing twice", async () => {
+  it("renews its lease while it runs, so another process's tick takes none of its claims over", async () => {
+    const lease = 3000; // renewed every second of real time
+    const run = await twoProcesses(lease);
+    cleanups.push(run.close);
+    const { a, b, providerA, providerB } = run;
+    const { key } = await a.createTenant();
+    const lessons = await completedLessons(a, key, 3);
+    run.clock.advance(RELEASE_DELAY);
+
+    const stall = providerA.stallNextTransfer();
+    const slow = tick(a.deps);
+    await stall.reached;
+    run.clock.advance(lease - 1000); // 2 s into the lease
+    await new Promise((resolve) => setTimeout(resolve, 1300)); // a renewal runs: 3 s from here
+    run.clock.advance(2000); // past the lease as claimed, within the renewed one
+    expect(await tick(b.deps)).toMatchObject({ released: 0, release_failures: 0 });
+    expect(providerB.transfers).toEqual([]);
+    stall.resume();
+    expect(await slow).toMatchObject({ released: 3, release_failures: 0 });
+    for (const lesson of lessons) {
+      const made = providerA.transfers.find((call) => call.escrowId === lesson.escrowId);
+      expectReleasedOnce(await factsOf(a.deps, lesson.escrowId), made!.providerId!);
+    }
+    await expectLedgerClean(a.deps);
+  });
+
+  it("frozen (no renewal), is overtaken by the next tick, and its late commit records nothing twice", async () => {
     const run = await twoProcesses();
     cleanups.push(run.close);
     const { a, b, providerA, providerB } = run;
@@ -776,7 +804,7 @@ describe("a dispute during a release", () => {
     expect(claims).toHaveLength(3);
     // The middle one leaves release_scheduled behind the claim's back: the chunk's one transaction fails.
     const [, odd] = lessons;
-    await server.deps.db.run(sql`update escrows set status = 'disputed' where id = ${odd!.escrowId}`);
+    await execute(server.deps.db, sql`update escrows set status = 'disputed' where id = ${odd!.escrowId}`);
 
     await expect(executeClaims(server.deps, claims)).rejects.toThrow(/changed while its transfer/);
     for (const lesson of [lessons[0]!, lessons[2]!]) {

@@ -1,5 +1,4 @@
 import { createHmac } from "node:crypto";
-import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WebhookTransport } from "../src/ports/webhooks";
 import {
@@ -11,7 +10,9 @@ import {
   ledgerInvariant,
   MINUTE,
   paidBooking,
+  snapshotTables,
   type TestServer,
+  writeCounter,
 } from "./harness";
 
 /**
@@ -41,28 +42,22 @@ type Response = Awaited<ReturnType<TestServer["call"]>>;
 
 /** Every row of every table, so "unchanged" means unchanged, not just the same counts. */
 async function snapshot(server: TestServer) {
-  const tables = await server.db.all<{ name: string }>(
-    sql`select name from sqlite_master where type = 'table' order by name`,
-  );
   const rows: Record<string, { count: number; rows: unknown[] }> = {};
-  for (const { name } of tables) {
-    const all = await server.db.all(sql.raw(`select * from "${name}" order by rowid`));
+  for (const [name, all] of Object.entries(await snapshotTables(server.db)))
     rows[name] = { count: all.length, rows: all };
-  }
   return rows;
 }
 
-type DatabaseState = { changes: number; rows: Awaited<ReturnType<typeof snapshot>> };
+type DatabaseState = { changes: string; rows: Awaited<ReturnType<typeof snapshot>> };
 const states = new WeakMap<TestServer, DatabaseState>();
 
 /**
- * The database's rows, read again only when SQLite's change counter (one in-memory connection)
- * has moved: any insert, update or delete, committed or not, moves it, so an unmoved counter means
- * unchanged rows and the fuzz loop stays fast.
+ * The database's rows, read again only when its write counter has moved: any insert, update or
+ * delete, committed or not, moves it, so an unmoved counter means unchanged rows and the fuzz loop
+ * stays fast.
  */
 async function databaseState(server: TestServer): Promise<DatabaseState> {
-  const [counter] = await server.db.all<{ changes: number }>(sql`select total_changes() as changes`);
-  const changes = counter?.changes ?? -1;
+  const changes = await writeCounter(server.db);
   const cached = states.get(server);
   if (cached && cached.changes === changes) return cached;
   const fresh = { changes, rows: await snapshot(server) };
@@ -196,6 +191,15 @@ describe("bad input", () => {
       ["missing student.id", withField({ student: { name: "Sam" } }), 400, "parameter_missing", "student.id"],
       ["missing tutor.id", withField({ tutor: {} }), 400, "parameter_missing", "tutor.id"],
       ["empty body", {}, 400, "parameter_missing"],
+      // text with U+0000, in a field or a nested field
+      ["NUL in external_id", withField({ external_id: "a\u0000b" }), 400, "parameter_invalid", "external_id"],
+      [
+        "NUL in student.name",
+        withField({ student: { id: "s", name: "Sa\u0000m" } }),
+        400,
+        "parameter_invalid",
+        "student.name",
+      ],
       // wrong types
       ["external_id number", withField({ external_id: 42 }), 400, "parameter_invalid", "external_id"],
       ["external_id null", withField({ external_id: null }), 400, "parameter_invalid", "external_id"],
@@ -418,13 +422,15 @@ describe("bad input", () => {
             "id",
           );
         }
-        await refused(
-          server,
-          () => server.call(method.toUpperCase(), path.replace("{id}", "i".repeat(256)), { key, body }),
-          400,
-          "parameter_invalid",
-          "id",
-        );
+        for (const impossible of ["i".repeat(256), "bk_%00"]) {
+          await refused(
+            server,
+            () => server.call(method.toUpperCase(), path.replace("{id}", impossible), { key, body }),
+            400,
+            "parameter_invalid",
+            "id",
+          );
+        }
         tested.push(route);
       }
     }
@@ -435,6 +441,13 @@ describe("bad input", () => {
     await refused(
       server,
       () => server.call("GET", `/v1/tutors/${"t".repeat(256)}/balance`, { key }),
+      400,
+      "parameter_invalid",
+      "tutorId",
+    );
+    await refused(
+      server,
+      () => server.call("GET", "/v1/tutors/t%00/balance", { key }),
       400,
       "parameter_invalid",
       "tutorId",
@@ -711,7 +724,15 @@ describe("bad input", () => {
         "parameter_invalid",
         "starting_after",
       );
-      for (const cursor of ["garbage", "bk_%00", "%27%20or%201%3D1--"]) {
+      // Text with U+0000 is refused as such wherever it appears (PostgreSQL could not store it).
+      await refused(
+        server,
+        () => server.call("GET", `${list}?starting_after=bk_%00`, { key }),
+        400,
+        "parameter_invalid",
+        "starting_after",
+      );
+      for (const cursor of ["garbage", "%27%20or%201%3D1--"]) {
         await refused(
           server,
           () => server.call("GET", `${list}?starting_after=${cursor}`, { key }),

@@ -252,7 +252,7 @@ describe("SSRF", () => {
   });
 
   it("never delivers to a loopback address in production, even to an endpoint saved in development", async () => {
-    const { url, cleanup } = tempDatabaseUrl();
+    const { url, cleanup } = await tempDatabaseUrl();
     cleanups.push(cleanup);
     const receiver = await new Receiver().start();
     cleanups.push(() => receiver.close());

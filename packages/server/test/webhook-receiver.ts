@@ -12,8 +12,11 @@ export interface Received {
   id: string;
 }
 
-/** What the receiver answers; "hang" holds the request open until `releaseHanging()`. */
-export type Reply = { status: number; body?: string; headers?: Record<string, string> } | "hang";
+/**
+ * What the receiver answers; "hang" holds the request open until `releaseHanging()`; "drop" closes
+ * the connection without an answer (a receiver that crashed mid-request).
+ */
+export type Reply = { status: number; body?: string; headers?: Record<string, string> } | "hang" | "drop";
 
 /**
  * A real HTTP receiver on loopback. Each path answers through its own handler (200 "ok" by default),
@@ -95,6 +98,10 @@ export class Receiver {
       const reply = this.#handlers.get(path)?.(request, nth) ?? { status: 200, body: "ok" };
       if (reply === "hang") {
         this.#hanging.push(res);
+        return;
+      }
+      if (reply === "drop") {
+        req.socket.destroy();
         return;
       }
       res.writeHead(reply.status, reply.headers).end(reply.body ?? "");

@@ -465,7 +465,7 @@ describe("workers", () => {
   });
 
   it("two workers over one database deliver each of 500 events exactly once", async () => {
-    const { url, cleanup } = tempDatabaseUrl();
+    const { url, cleanup } = await tempDatabaseUrl();
     cleanups.push(cleanup);
     const clock = new ManualClock(Date.now());
     const receiver = await new Receiver().start();
@@ -539,7 +539,7 @@ describe("workers", () => {
   });
 
   it("an attempt claimed by a worker that died is retried by another once the lease expires", async () => {
-    const { url, cleanup } = tempDatabaseUrl();
+    const { url, cleanup } = await tempDatabaseUrl();
     cleanups.push(cleanup);
     const clock = new ManualClock(Date.now());
     const receiver = await new Receiver().start();

@@ -133,3 +133,32 @@ export function validationError(error: ZodError, input?: unknown): ApiError {
     param,
   );
 }
+
+/** Where in `input` a string (or an object key) holds U+0000, as a parameter path; null when nowhere. */
+function nulAt(input: unknown, path: string[] = []): string[] | null {
+  if (typeof input === "string") return input.includes("\u0000") ? path : null;
+  if (input === null || typeof input !== "object") return null;
+  for (const [key, value] of Object.entries(input)) {
+    if (key.includes("\u0000")) return [...path, key];
+    const found = nulAt(value, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * Refuses text holding the NUL character (U+0000) anywhere in validated input: no field has a use
+ * for it, and PostgreSQL cannot store it in text, so both databases refuse it the same way.
+ */
+export function refuseNul(input: unknown): void {
+  const path = nulAt(input);
+  if (!path) return;
+  const param = path.join(".") || undefined;
+  throw new ApiError(
+    400,
+    "invalid_request_error",
+    "parameter_invalid",
+    `Invalid ${param ?? "request"}: must not contain the NUL character (U+0000)`,
+    param,
+  );
+}

@@ -7,22 +7,13 @@ import { drizzle } from "drizzle-orm/libsql";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import * as schema from "../../db/schema";
 import { Mutex } from "../../lib/mutex";
-import type { PoolUse } from "../../ports/metrics";
-import type { Database } from "../../ports/storage";
+import type { Database, OpenDatabase } from "../../ports/storage";
 import { type Checkpointer, startCheckpointer } from "./checkpointer";
 import { createLocalClient, localPath } from "./local-client";
 
-export interface OpenDatabase {
-  db: Database;
+/** An open libsql database, with its client (for the adapter's own tests). */
+export interface OpenLibsql extends OpenDatabase {
   client: Client;
-  /**
-   * Bumped after every committed write through any client this process has open on the same
-   * database: what read snapshots are checked against (see lib/snapshot-cache.ts).
-   */
-  writeGeneration(): number;
-  /** How busy the database lock is (embedded databases serialize every statement: a pool of one). */
-  poolUse(): PoolUse;
-  close(): void;
 }
 
 /** The committed drizzle-kit migrations, found from this module whether it runs from src/ or a bundle in dist/. */
@@ -53,7 +44,7 @@ export interface OpenDatabaseOptions {
   logQuery?: (sql: string, params: unknown[]) => void;
 }
 
-export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<OpenLibsql> {
   const local = url === ":memory:" || url.startsWith("file:");
   if (url.startsWith("file:") && !url.startsWith("file::memory:")) {
     mkdirSync(dirname(resolve(url.slice("file:".length))), { recursive: true });
@@ -86,9 +77,11 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     return {
       db,
       client,
+      engine: "libsql",
       writeGeneration: () => writes.generation,
       poolUse: () => ({ size: 1, busy: mutex?.held ? 1 : 0, waiting: mutex?.waiting ?? 0 }),
-      close: () => {
+      migrationsCurrent: () => migrationsCurrent(db),
+      close: async () => {
         checkpointer?.stop();
         client.close();
         lock?.release();

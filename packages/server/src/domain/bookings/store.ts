@@ -1,4 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
+import { forChange } from "../../db/queries";
 import { type BookingRow, type BookingStatus, bookings, type EscrowRow, escrows } from "../../db/schema";
 import type { Queryable, Tx } from "../../ports/storage";
 import type { Deps } from "../context";
@@ -9,14 +10,20 @@ export interface BookingWithEscrow {
   escrow: EscrowRow;
 }
 
-/** A booking of this tenant with its escrow, or a 404-kind error. Always tenant-scoped. */
+/**
+ * A booking of this tenant with its escrow, or a 404-kind error. Always tenant-scoped. Inside a
+ * transaction both rows are held for the change it is about to make (db/queries.ts forChange).
+ */
 export async function loadBooking(db: Queryable, tenantId: string, bookingId: string): Promise<BookingWithEscrow> {
-  const rows = await db
-    .select({ booking: bookings, escrow: escrows })
-    .from(bookings)
-    .innerJoin(escrows, eq(escrows.bookingId, bookings.id))
-    .where(and(eq(bookings.tenantId, tenantId), eq(bookings.id, bookingId)))
-    .limit(1);
+  const rows = await forChange(
+    db,
+    db
+      .select({ booking: bookings, escrow: escrows })
+      .from(bookings)
+      .innerJoin(escrows, eq(escrows.bookingId, bookings.id))
+      .where(and(eq(bookings.tenantId, tenantId), eq(bookings.id, bookingId)))
+      .limit(1),
+  );
   const row = rows[0];
   if (!row) throw NotFound("booking", bookingId, "id");
   return row;
@@ -34,13 +41,17 @@ export function bookingSnapshot(
   return deps.snapshots.bookings.get(`${tenantId}/${bookingId}`, () => loadBooking(deps.db, tenantId, bookingId));
 }
 
+/** loadBooking by the escrow's id. */
 export async function loadEscrow(db: Queryable, tenantId: string, escrowId: string): Promise<BookingWithEscrow> {
-  const rows = await db
-    .select({ booking: bookings, escrow: escrows })
-    .from(escrows)
-    .innerJoin(bookings, eq(escrows.bookingId, bookings.id))
-    .where(and(eq(escrows.tenantId, tenantId), eq(escrows.id, escrowId)))
-    .limit(1);
+  const rows = await forChange(
+    db,
+    db
+      .select({ booking: bookings, escrow: escrows })
+      .from(escrows)
+      .innerJoin(bookings, eq(escrows.bookingId, bookings.id))
+      .where(and(eq(escrows.tenantId, tenantId), eq(escrows.id, escrowId)))
+      .limit(1),
+  );
   const row = rows[0];
   if (!row) throw NotFound("escrow", escrowId, "id");
   return row;

@@ -1,4 +1,5 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { typed } from "../../db/queries";
 import { type EscrowRow, type EscrowStatus, escrows } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 
@@ -71,7 +72,9 @@ export async function transitionEscrows(
   const set: Record<string, SQL | string> = { status: to };
   for (const column of columns) {
     set[column] = sql`case ${escrows.id} ${sql.join(
-      items.map(({ escrow, patch }) => sql`when ${escrow.id} then ${patch[column] ?? null}`),
+      items.map(
+        ({ escrow, patch }) => sql`when ${escrow.id} then ${typed((patch[column] ?? null) as string | number | null)}`,
+      ),
       sql` `,
     )} end`;
   }

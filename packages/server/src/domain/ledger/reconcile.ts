@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from "drizzle-orm";
+import { execute } from "../../db/queries";
 import { ledgerEntries, tutorBalances } from "../../db/schema";
 import type { Database } from "../../ports/storage";
 
@@ -33,44 +34,35 @@ const START: Key = { tenantId: "", tutorId: "", currency: "" };
 const after = (table: typeof ledgerEntries | typeof tutorBalances, key: Key) =>
   sql`(${table.tenantId}, ${table.tutorId}, ${table.currency}) > (${key.tenantId}, ${key.tutorId}, ${key.currency})`;
 
-/** The database's order of text (byte order), not the locale's. */
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const compare = (a: Key, b: Key) =>
-  byCodeUnit(a.tenantId, b.tenantId) || byCodeUnit(a.tutorId, b.tutorId) || byCodeUnit(a.currency, b.currency);
-
 /**
  * Recomputes every tutor's totals from the ledger (the source of truth) and compares them with the
  * running totals balances are read from (`lessonkit`'s operator check, `POST /v1/admin/reconcile`).
  *
  * It reads the whole ledger, but one tutor and currency at a time: the next ledger key is one index
- * seek (ledger_tenant_tutor), its sums one range of that index, and the stored totals are walked in
- * the same order beside it. No statement reads more than one tutor's rows, so requests served
- * meanwhile by the same process wait for at most that, never for the whole pass.
+ * seek (ledger_tenant_tutor), its sums one range of that index, its stored totals one primary-key
+ * lookup. A second walk over the stored totals finds those with no ledger rows at all. No statement
+ * reads more than one tutor's rows, so requests served meanwhile wait for at most that, never for
+ * the whole pass. Each walk orders keys by the database alone, so text collation (byte order on
+ * SQLite, the database's collation on PostgreSQL) never has to agree with anything else.
  */
 export async function reconcileBalances(db: Database): Promise<Reconciliation> {
   const mismatches: BalanceMismatch[] = [];
   let checked = 0;
-  let ledgerKey = await nextLedgerKey(db, START);
-  let stored = await nextStored(db, START);
-  while (ledgerKey !== null || stored !== null) {
-    const order = ledgerKey === null ? 1 : stored === null ? -1 : compare(ledgerKey, stored.key);
+  for (let key = await nextLedgerKey(db, START); key !== null; key = await nextLedgerKey(db, key)) {
     checked++;
-    if (order < 0 && ledgerKey) {
-      mismatches.push(mismatch(ledgerKey, null, await ledgerTotals(db, ledgerKey)));
-      ledgerKey = await nextLedgerKey(db, ledgerKey);
-    } else if (order > 0 && stored) {
-      mismatches.push(mismatch(stored.key, stored.totals, null));
-      stored = await nextStored(db, stored.key);
-    } else if (ledgerKey && stored) {
-      const ledger = await ledgerTotals(db, ledgerKey);
-      const same =
-        ledger.pending === stored.totals.pending &&
-        ledger.disputed === stored.totals.disputed &&
-        ledger.released === stored.totals.released;
-      if (!same) mismatches.push(mismatch(ledgerKey, stored.totals, ledger));
-      ledgerKey = await nextLedgerKey(db, ledgerKey);
-      stored = await nextStored(db, stored.key);
-    }
+    const ledger = await ledgerTotals(db, key);
+    const stored = await storedTotals(db, key);
+    const same =
+      stored !== null &&
+      ledger.pending === stored.pending &&
+      ledger.disputed === stored.disputed &&
+      ledger.released === stored.released;
+    if (!same) mismatches.push(mismatch(key, stored, ledger));
+  }
+  for (let row = await nextStored(db, START); row !== null; row = await nextStored(db, row.key)) {
+    if (await hasLedgerRows(db, row.key)) continue;
+    checked++;
+    mismatches.push(mismatch(row.key, row.totals, null));
   }
   return { checked, mismatches };
 }
@@ -108,6 +100,26 @@ async function nextStored(db: Database, key: Key): Promise<{ key: Key; totals: T
   };
 }
 
+const sameKey = (table: typeof ledgerEntries | typeof tutorBalances, key: Key) =>
+  and(eq(table.tenantId, key.tenantId), eq(table.tutorId, key.tutorId), eq(table.currency, key.currency));
+
+async function storedTotals(db: Database, key: Key): Promise<Totals | null> {
+  const [row] = await db
+    .select({ pending: tutorBalances.pending, disputed: tutorBalances.disputed, released: tutorBalances.released })
+    .from(tutorBalances)
+    .where(sameKey(tutorBalances, key));
+  return row ?? null;
+}
+
+async function hasLedgerRows(db: Database, key: Key): Promise<boolean> {
+  const [row] = await db
+    .select({ id: ledgerEntries.id })
+    .from(ledgerEntries)
+    .where(sameKey(ledgerEntries, key))
+    .limit(1);
+  return row !== undefined;
+}
+
 async function ledgerTotals(db: Database, key: Key): Promise<Totals> {
   const amount = (account: string) =>
     sql<number>`coalesce(sum(case when ${ledgerEntries.account} = ${account} then ${ledgerEntries.amount} end), 0)`;
@@ -118,13 +130,7 @@ async function ledgerTotals(db: Database, key: Key): Promise<Totals> {
       released: amount("tutor_released"),
     })
     .from(ledgerEntries)
-    .where(
-      and(
-        eq(ledgerEntries.tenantId, key.tenantId),
-        eq(ledgerEntries.tutorId, key.tutorId),
-        eq(ledgerEntries.currency, key.currency),
-      ),
-    );
+    .where(sameKey(ledgerEntries, key));
   return {
     pending: Number(row?.pending ?? 0),
     disputed: Number(row?.disputed ?? 0),
@@ -139,13 +145,16 @@ async function ledgerTotals(db: Database, key: Key): Promise<Totals> {
 export async function rebuildBalances(db: Database, at: number): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.delete(tutorBalances);
-    await tx.run(sql`
+    await execute(
+      tx,
+      sql`
       insert into ${tutorBalances} (tenant_id, tutor_id, currency, pending, disputed, released, updated_at)
       select tenant_id, tutor_id, currency,
         coalesce(sum(case when account = 'tutor_pending' then amount end), 0),
         coalesce(sum(case when account = 'tutor_disputed' then amount end), 0),
         coalesce(sum(case when account = 'tutor_released' then amount end), 0),
         ${at}
-      from ledger_entries group by tenant_id, tutor_id, currency`);
+      from ledger_entries group by tenant_id, tutor_id, currency`,
+    );
   });
 }

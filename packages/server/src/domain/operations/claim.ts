@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull, lt, notInArray, or, sql } from "drizzle-orm";
+import { claimable } from "../../db/queries";
 import {
   bookings,
   escrows,
@@ -45,23 +46,27 @@ export async function claimDueOperations(
     for (const bound of bounds) {
       if (due.length >= limit) break;
       due.push(
-        ...(await tx
-          .select({ id: moneyOperations.id, status: moneyOperations.status })
-          .from(moneyOperations)
-          .where(
-            and(
-              inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
-              withinBound(bound, moneyOperations.dueAt, moneyOperations.tenantId),
-              leaseIsFree(serverNow),
-              filter.escrowId ? eq(moneyOperations.escrowId, filter.escrowId) : undefined,
-              filter.exclude?.length ? notInArray(moneyOperations.id, [...filter.exclude]) : undefined,
-              filter.excludeEscrows?.length
-                ? notInArray(moneyOperations.escrowId, [...filter.excludeEscrows])
-                : undefined,
-            ),
-          )
-          .orderBy(asc(moneyOperations.dueAt), asc(moneyOperations.seq))
-          .limit(limit - due.length)),
+        ...(await claimable(
+          tx,
+          tx
+            .select({ id: moneyOperations.id, status: moneyOperations.status })
+            .from(moneyOperations)
+            .where(
+              and(
+                inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+                withinBound(bound, moneyOperations.dueAt, moneyOperations.tenantId),
+                leaseIsFree(serverNow),
+                filter.escrowId ? eq(moneyOperations.escrowId, filter.escrowId) : undefined,
+                filter.exclude?.length ? notInArray(moneyOperations.id, [...filter.exclude]) : undefined,
+                filter.excludeEscrows?.length
+                  ? notInArray(moneyOperations.escrowId, [...filter.excludeEscrows])
+                  : undefined,
+              ),
+            )
+            .orderBy(asc(moneyOperations.dueAt), asc(moneyOperations.seq))
+            .limit(limit - due.length),
+          moneyOperations,
+        )),
       );
     }
     if (due.length === 0) return [];
@@ -102,6 +107,21 @@ export async function claimDueOperations(
       ];
     });
   });
+}
+
+/**
+ * Extends the lease of a run (its token) on the operations it still holds: a batch may take longer
+ * than one lease (a slow provider, a small budget), and without this another process would take its
+ * operations over mid-batch and the two would go on stealing them from each other. Returns the ids
+ * still held; one missing was taken over (its lease had run out first) and must not be attempted.
+ */
+export async function renewClaims(deps: Deps, token: string): Promise<Set<string>> {
+  const held = await deps.db
+    .update(moneyOperations)
+    .set({ leaseExpiresAt: deps.clock.now() + deps.releaseLeaseMs })
+    .where(and(eq(moneyOperations.leaseToken, token), eq(moneyOperations.status, "in_flight")))
+    .returning({ id: moneyOperations.id });
+  return new Set(held.map((row) => row.id));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { OperationKind } from "../../db/schema";
 import type { Deps, Tenant } from "../context";
-import { type ClaimFilter, claimDueOperations, releaseClaims } from "./claim";
+import { type ClaimFilter, claimDueOperations, releaseClaims, renewClaims } from "./claim";
 import type { ClaimedOperation, Outcome } from "./outcome";
 import { attemptRefund, recordRefund, recordRefundNotMade } from "./refund";
 import { requestDueReleases } from "./releases";
@@ -77,20 +77,27 @@ export async function executeClaims(
   },
 ): Promise<ExecutionSummary> {
   const recorder = new Recorder(deps, run.summary, run.refusedEscrows, run.retrying);
-  const notStarted = await forEachConcurrently(
-    claims,
-    CONCURRENCY,
-    async (claim) => {
-      const outcome = await attempt(deps, claim);
-      deps.metrics.moneyOperation(claim.operation.kind, outcome.type, claim.tenant.id);
-      await recorder.record(claim, outcome);
-    },
-    run.signal,
-  );
+  const leases = new LeaseKeeper(deps, claims);
   try {
-    await recorder.flush();
+    const notStarted = await forEachConcurrently(
+      claims,
+      CONCURRENCY,
+      async (claim) => {
+        // Taken over by another run while this one was busy with the rest: not ours to attempt.
+        if (!leases.holds(claim)) return;
+        const outcome = await attempt(deps, claim);
+        deps.metrics.moneyOperation(claim.operation.kind, outcome.type, claim.tenant.id);
+        await recorder.record(claim, outcome);
+      },
+      run.signal,
+    );
+    try {
+      await recorder.flush();
+    } finally {
+      if (notStarted.length > 0) await releaseClaims(deps, notStarted);
+    }
   } finally {
-    if (notStarted.length > 0) await releaseClaims(deps, notStarted);
+    leases.stop();
   }
   return run.summary;
 }
@@ -206,6 +213,43 @@ class Recorder {
       }
     });
     return this.#flushing;
+  }
+}
+
+/**
+ * Keeps a batch's lease alive while the batch runs: renewed every third of the lease, so only a
+ * process that stopped (killed, frozen, cut off from the database) loses its claims to another.
+ */
+class LeaseKeeper {
+  #lost = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: Deps, claims: readonly ClaimedOperation[]) {
+    const token = claims[0]?.operation.leaseToken;
+    if (!token) return;
+    const ids = claims.map((claim) => claim.operation.id);
+    this.#timer = setInterval(
+      () => {
+        renewClaims(deps, token).then(
+          (held) => {
+            // Recorded ones are no longer held either: only the unstarted ones are ever asked about.
+            for (const id of ids) if (!held.has(id)) this.#lost.add(id);
+          },
+          // The database is unreachable: the lease runs out, and another process takes the batch over.
+          () => {},
+        );
+      },
+      Math.max(1000, Math.floor(deps.releaseLeaseMs / 3)),
+    );
+    this.#timer.unref();
+  }
+
+  holds(claim: ClaimedOperation): boolean {
+    return !this.#lost.has(claim.operation.id);
+  }
+
+  stop() {
+    clearInterval(this.#timer);
   }
 }
 

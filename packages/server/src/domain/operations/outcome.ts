@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { forChange, typed } from "../../db/queries";
 import { type EscrowRow, escrows, moneyOperations, type OperationRow, type OperationStatus } from "../../db/schema";
 import { PaymentProviderError } from "../../ports/payments";
 import type { Tx } from "../../ports/storage";
@@ -149,7 +150,7 @@ export async function finishSucceeded(
   for (const [token, group] of byToken) {
     const each = (value: (item: (typeof group)[number]) => string | number) =>
       sql`case ${moneyOperations.id} ${sql.join(
-        group.map((item) => sql`when ${item.claim.operation.id} then ${value(item)}`),
+        group.map((item) => sql`when ${item.claim.operation.id} then ${typed(value(item))}`),
         sql` `,
       )} end`;
     const rows = await tx
@@ -182,7 +183,7 @@ export async function finishSucceeded(
 
 /** The escrow as it is now, inside the recording transaction. */
 export async function currentEscrow(tx: Tx, escrowId: string): Promise<EscrowRow> {
-  const [row] = await tx.select().from(escrows).where(eq(escrows.id, escrowId));
+  const [row] = await forChange(tx, tx.select().from(escrows).where(eq(escrows.id, escrowId)));
   if (!row) throw new Error(`Escrow ${escrowId} vanished while its money moved`);
   return row;
 }

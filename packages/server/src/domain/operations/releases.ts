@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, notExists, or, sql } from "drizzle-orm";
+import { claimable } from "../../db/queries";
 import {
   type EscrowRow,
   escrows,
@@ -64,36 +65,40 @@ async function requestReleaseBatch(
 ) {
   const serverNow = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    const due = await tx
-      .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
-      .from(escrows)
-      .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
-      .where(
-        and(
-          eq(escrows.status, "release_scheduled"),
-          withinBound(bound, escrows.releaseAt, escrows.tenantId),
-          notExists(
-            tx
-              .select({ id: moneyOperations.id })
-              .from(moneyOperations)
-              .where(
-                and(
-                  eq(moneyOperations.escrowId, escrows.id),
-                  inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+    const due = await claimable(
+      tx,
+      tx
+        .select({ escrow: escrows, clockOffsetMs: tenants.clockOffsetMs })
+        .from(escrows)
+        .innerJoin(tenants, eq(tenants.id, escrows.tenantId))
+        .where(
+          and(
+            eq(escrows.status, "release_scheduled"),
+            withinBound(bound, escrows.releaseAt, escrows.tenantId),
+            notExists(
+              tx
+                .select({ id: moneyOperations.id })
+                .from(moneyOperations)
+                .where(
+                  and(
+                    eq(moneyOperations.escrowId, escrows.id),
+                    inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+                  ),
                 ),
-              ),
+            ),
+            escrowId ? eq(escrows.id, escrowId) : undefined,
+            after
+              ? or(
+                  gt(escrows.releaseAt, after.releaseAt),
+                  and(eq(escrows.releaseAt, after.releaseAt), gt(escrows.seq, after.seq)),
+                )
+              : undefined,
           ),
-          escrowId ? eq(escrows.id, escrowId) : undefined,
-          after
-            ? or(
-                gt(escrows.releaseAt, after.releaseAt),
-                and(eq(escrows.releaseAt, after.releaseAt), gt(escrows.seq, after.seq)),
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(asc(escrows.releaseAt), asc(escrows.seq))
-      .limit(BATCH);
+        )
+        .orderBy(asc(escrows.releaseAt), asc(escrows.seq))
+        .limit(BATCH),
+      escrows,
+    );
     if (due.length === 0) return null;
     const balances = await releaseBalances(
       tx,

@@ -1,4 +1,5 @@
 import { and, eq, type SQL } from "drizzle-orm";
+import { forChange } from "../../db/queries";
 import { bookings, escrows, providerEvents } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 import type { BookingWithEscrow } from "../bookings/store";
@@ -135,12 +136,15 @@ function escrowCondition(fact: Exclude<ProviderFact, { kind: "account_updated" }
 }
 
 async function findEscrow(tx: Tx, tenantId: string, condition: SQL): Promise<BookingWithEscrow | null> {
-  const [row] = await tx
-    .select({ booking: bookings, escrow: escrows })
-    .from(escrows)
-    .innerJoin(bookings, eq(bookings.id, escrows.bookingId))
-    .where(and(eq(escrows.tenantId, tenantId), condition))
-    .limit(1);
+  const [row] = await forChange(
+    tx,
+    tx
+      .select({ booking: bookings, escrow: escrows })
+      .from(escrows)
+      .innerJoin(bookings, eq(bookings.id, escrows.bookingId))
+      .where(and(eq(escrows.tenantId, tenantId), condition))
+      .limit(1),
+  );
   return row ?? null;
 }
 

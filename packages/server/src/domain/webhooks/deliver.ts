@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { claimable } from "../../db/queries";
 import { events, tenants, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { randomToken } from "../../lib/ids";
 import type { Tx } from "../../ports/storage";
@@ -37,18 +38,22 @@ export async function claimDueDeliveries(deps: Deps, limit: number): Promise<Del
     const claimed: DeliveryRow[] = [];
     for (const bound of bounds) {
       if (claimed.length >= limit) break;
-      const due = await tx
-        .select({ id: webhookDeliveries.id })
-        .from(webhookDeliveries)
-        .where(
-          and(
-            eq(webhookDeliveries.status, "pending"),
-            withinBound(bound, webhookDeliveries.nextAttemptAt, webhookDeliveries.tenantId),
-            free,
-          ),
-        )
-        .orderBy(webhookDeliveries.nextAttemptAt)
-        .limit(limit - claimed.length);
+      const due = await claimable(
+        tx,
+        tx
+          .select({ id: webhookDeliveries.id })
+          .from(webhookDeliveries)
+          .where(
+            and(
+              eq(webhookDeliveries.status, "pending"),
+              withinBound(bound, webhookDeliveries.nextAttemptAt, webhookDeliveries.tenantId),
+              free,
+            ),
+          )
+          .orderBy(webhookDeliveries.nextAttemptAt)
+          .limit(limit - claimed.length),
+        webhookDeliveries,
+      );
       if (due.length === 0) continue;
       claimed.push(
         ...(await tx

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { engineOf, execute, jsonArrayHas, randomHex, typed } from "../../db/queries";
 import type { Tx } from "../../ports/storage";
 
 /**
@@ -19,18 +20,23 @@ async function queueChunk(
   events: { id: string; tenantId: string; type: string; availableAt: number; createdAt: number }[],
 ): Promise<void> {
   if (events.length === 0) return;
+  const engine = engineOf(tx);
   const rows = sql.join(
     events.map(
-      (event) => sql`(${event.tenantId}, ${event.id}, ${event.type}, ${event.availableAt}, ${event.createdAt})`,
+      (event) =>
+        sql`(${typed(event.tenantId)}, ${typed(event.id)}, ${typed(event.type)}, ${typed(event.availableAt)}, ${typed(event.createdAt)})`,
     ),
     sql`, `,
   );
-  await tx.run(sql`
+  await execute(
+    tx,
+    sql`
     with v(tenant_id, event_id, type, available_at, created_at) as (values ${rows})
     insert into webhook_deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
-    select 'whd_' || lower(hex(randomblob(10))), v.tenant_id, v.event_id, e.id, 'pending', 0, v.available_at, v.created_at, v.created_at
-    from v join webhook_endpoints e on e.tenant_id = v.tenant_id and e.enabled = 1
-    where e.event_types is null or exists (select 1 from json_each(e.event_types) where json_each.value = v.type)`);
+    select 'whd_' || ${randomHex(engine, 10)}, v.tenant_id, v.event_id, e.id, 'pending', 0, v.available_at, v.created_at, v.created_at
+    from v join webhook_endpoints e on e.tenant_id = v.tenant_id and e.enabled
+    where e.event_types is null or ${jsonArrayHas(engine, "e.event_types", sql`v.type`)}`,
+  );
 }
 
 /**
@@ -43,6 +49,6 @@ export async function withdrawScheduledEvents(
 ): Promise<void> {
   const scheduled = sql`select id from events
     where tenant_id = ${booking.tenantId} and booking_id = ${booking.bookingId} and available_at > ${booking.now}`;
-  await tx.run(sql`delete from webhook_deliveries where event_id in (${scheduled})`);
-  await tx.run(sql`delete from events where id in (${scheduled})`);
+  await execute(tx, sql`delete from webhook_deliveries where event_id in (${scheduled})`);
+  await execute(tx, sql`delete from events where id in (${scheduled})`);
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
+import { execute } from "../../db/queries";
 import type { Deps } from "../../domain/context";
 import type { App } from "../context";
 import { json } from "../schemas";
@@ -48,7 +49,7 @@ export async function checkReadiness(deps: Deps, readiness: Readiness) {
   let database: "ok" | "unreachable" = "ok";
   let migrations: "current" | "behind" | "unknown" = "unknown";
   try {
-    await deps.db.run(sql`select 1`);
+    await execute(deps.db, sql`select 1`);
     migrations = (await readiness.migrationsCurrent()) ? "current" : "behind";
   } catch {
     database = "unreachable";
