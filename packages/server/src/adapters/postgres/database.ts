@@ -183,17 +183,29 @@ class WriteListener {
   }
 }
 
-/** Bumps the write generation after every statement of this process that is not a plain SELECT. */
+/**
+ * Bumps the write generation after every statement of this process that is not a plain SELECT,
+ * whichever way it is sent: with a promise (a checked-out client, as in a transaction) or with a
+ * callback (how `Pool.query`, drizzle's path outside transactions, calls its client).
+ */
 function countWrites(client: pg.PoolClient, writes: { generation: number }) {
-  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
     const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-    const result = query(...args);
-    if (typeof text === "string" && !/^\s*select\b/i.test(text) && result instanceof Promise) {
-      return result.finally(() => {
+    if (typeof text !== "string" || /^\s*select\b/i.test(text)) return query(...args);
+    const callback = args[args.length - 1];
+    if (typeof callback === "function") {
+      args[args.length - 1] = (...results: unknown[]) => {
         writes.generation++;
-      });
+        return callback(...results);
+      };
+      return query(...args);
     }
-    return result;
+    const result = query(...args);
+    return result instanceof Promise
+      ? result.finally(() => {
+          writes.generation++;
+        })
+      : result;
   };
 }
