@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 
 const packageDir = resolve(import.meta.dirname, "..");
@@ -44,4 +46,17 @@ export async function waitFor(check: () => boolean, ms = 15_000, what = "the CLI
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Listens on a free loopback port (a receiver or a fake provider beside the processes); `cleanups` closes it. */
+export async function listenOn(cleanups: (() => unknown)[], server: Server): Promise<string> {
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  cleanups.push(
+    () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -1,12 +1,11 @@
 import type { ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhookDeliveries } from "../src/db/schema";
 import { emitEvent } from "../src/domain/events/emit";
 import { ManualClock } from "../src/ports/clock";
-import { runCli, waitFor } from "./cli-process";
+import { listenOn, runCli, waitFor } from "./cli-process";
 import { ADMIN_KEY, createTestServer, HOUR, paidBooking, readDatabase, SECRET, tempDatabaseUrl } from "./harness";
 import { createStripeTestServer } from "./stripe-mock";
 
@@ -30,18 +29,6 @@ function start(args: string[], env: Record<string, string>) {
   return run;
 }
 
-async function listenOn(server: Server): Promise<string> {
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  cleanups.push(
-    () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 describe("graceful shutdown", () => {
   it("mid release batch: the transfers under way finish, the rest are handed back, the next process pays each once", async () => {
     const db = await tempDatabaseUrl();
@@ -56,6 +43,7 @@ describe("graceful shutdown", () => {
     // The same fake Stripe over real HTTP, each transfer taking 300 ms: the batch is caught in the middle.
     let transfersArrived = 0;
     const stripeUrl = await listenOn(
+      cleanups,
       createAdaptorServer({
         fetch: async (request: Request) => {
           if (request.method === "POST" && new URL(request.url).pathname === "/v1/transfers") {
@@ -121,6 +109,7 @@ describe("graceful shutdown", () => {
     // A slow receiver (400 ms an answer) that remembers every webhook-id it got.
     const received: string[] = [];
     const receiverUrl = await listenOn(
+      cleanups,
       createServer((req, res) => {
         received.push(String(req.headers["webhook-id"]));
         req.resume();

@@ -1,11 +1,10 @@
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { seedDueReleases } from "../../bench/escrow";
 import { connectedAccounts } from "../../src/db/schema";
 import { ManualClock } from "../../src/ports/clock";
-import { type LogLine, runScript, waitFor } from "../cli-process";
+import { type LogLine, listenOn, runScript, waitFor } from "../cli-process";
 import {
   ADMIN_KEY,
   AGORA,
@@ -78,18 +77,6 @@ async function call(base: string, method: string, path: string, key: string, bod
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
 }
 
-async function listenOn(server: Server): Promise<string> {
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  cleanups.push(
-    () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 describe("three processes on one PostgreSQL database", () => {
   it("race their ticks over 1,000 due releases, one killed mid-run: each escrow is paid once, nothing stays stuck", async () => {
     const db = await tempDatabaseUrl();
@@ -125,6 +112,7 @@ describe("three processes on one PostgreSQL database", () => {
     // The fake Stripe over real HTTP, 5 ms a transfer: slow enough that the kill lands mid-batch.
     let transfersArrived = 0;
     const stripeUrl = await listenOn(
+      cleanups,
       createAdaptorServer({
         fetch: async (request: Request) => {
           if (request.method === "POST" && new URL(request.url).pathname === "/v1/transfers") {
@@ -158,8 +146,15 @@ describe("three processes on one PostgreSQL database", () => {
     while (released() < count || open() > 0) {
       if (Date.now() > deadline) {
         const stuck = state.operations.filter((op) => op.status === "pending" || op.status === "in_flight");
+        const escrowOf = new Map(state.escrows.map((e) => [e.id, e]));
+        const about = stuck.slice(0, 3).map((op) => ({
+          op,
+          escrow: escrowOf.get(op.escrowId)?.status,
+          stripe: stripeIds.has(op.escrowId),
+          opsOfEscrow: state.operations.filter((o) => o.escrowId === op.escrowId).map((o) => [o.kind, o.status]),
+        }));
         throw new Error(
-          `released ${released()} of ${count}; ${open()} operations open, e.g. ${JSON.stringify(stuck.slice(0, 2))}; ` +
+          `released ${released()} of ${count}; ${open()} operations open, e.g. ${JSON.stringify(about)}; ` +
             `logs: ${JSON.stringify(survivors.flatMap((p) => p.lines().filter((l) => l.level >= 40)).slice(0, 5))}`,
         );
       }

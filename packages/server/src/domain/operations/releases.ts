@@ -100,11 +100,36 @@ async function requestReleaseBatch(
       escrows,
     );
     if (due.length === 0) return null;
+    // Asked again now that the escrows are locked. On PostgreSQL (READ COMMITTED) the query above
+    // judged "no open operation" from the snapshot its statement started with, and a lock taken
+    // after another process committed an operation for an escrow (without changing the escrow's
+    // row) does not make it look again: this statement sees that commit, so no escrow gets a second
+    // transfer. Every writer of an escrow's operations holds the escrow's lock while it writes.
+    const open = new Set(
+      (
+        await tx
+          .select({ escrowId: moneyOperations.escrowId })
+          .from(moneyOperations)
+          .where(
+            and(
+              inArray(
+                moneyOperations.escrowId,
+                due.map(({ escrow }) => escrow.id),
+              ),
+              inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
+            ),
+          )
+      ).map((row) => row.escrowId),
+    );
+    const last = due[due.length - 1]!.escrow;
+    const cursor = { releaseAt: last.releaseAt ?? 0, seq: last.seq };
+    const free = due.filter(({ escrow }) => !open.has(escrow.id));
+    if (free.length === 0) return { last: cursor, releasedNow: 0, requested: 0 };
     const balances = await releaseBalances(
       tx,
-      due.map(({ escrow }) => escrow.id),
+      free.map(({ escrow }) => escrow.id),
     );
-    const transfers = due.flatMap(({ escrow, clockOffsetMs }) => {
+    const transfers = free.flatMap(({ escrow, clockOffsetMs }) => {
       const payout = balances.get(escrow.id)?.tutor_pending ?? 0;
       return payout > 0
         ? [
@@ -117,13 +142,12 @@ async function requestReleaseBatch(
         : [];
     });
     await requestOperations(tx, transfers);
-    const nothingToTransfer = due
+    const nothingToTransfer = free
       .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
       .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
     await recordReleases(tx, nothingToTransfer, balances);
-    const last = due[due.length - 1]!.escrow;
     return {
-      last: { releaseAt: last.releaseAt ?? 0, seq: last.seq },
+      last: cursor,
       releasedNow: nothingToTransfer.length,
       requested: transfers.length,
     };
