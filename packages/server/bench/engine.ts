@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { engineOf, execute } from "../src/db/queries";
 import type { Queryable } from "../src/ports/storage";
+import { processAlive } from "../test/engine";
 
 /**
  * The engines a bench runs on, and a fresh database of each: a libsql file in a temp directory, or a
@@ -100,18 +101,9 @@ export async function dropStaleBenchSchemas(): Promise<void> {
     );
     for (const { name } of rows) {
       const pid = Number(name.slice(PREFIX.length).split("_")[0]);
-      if (!alive(pid)) await client.query(`drop schema if exists "${name}" cascade`);
+      if (!processAlive(pid)) await client.query(`drop schema if exists "${name}" cascade`);
     }
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Runs `work` on a new database of `engine`, removed afterwards whatever happens. */

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
+import { createAdaptorServer } from "@hono/node-server";
 
 const packageDir = resolve(import.meta.dirname, "..");
 
@@ -59,4 +60,30 @@ export async function listenOn(cleanups: (() => unknown)[], server: Server): Pro
       }),
   );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * A fake Stripe (`handle`, from stripe-mock.ts) served over real HTTP for server processes, each
+ * transfer taking `transferMs`: slow enough that a kill or a shutdown lands mid-batch.
+ * `transfersArrived()` counts the transfer requests that reached it.
+ */
+export async function slowStripe(
+  cleanups: (() => unknown)[],
+  handle: (request: Request) => Response | Promise<Response>,
+  transferMs: number,
+): Promise<{ url: string; transfersArrived: () => number }> {
+  let arrived = 0;
+  const url = await listenOn(
+    cleanups,
+    createAdaptorServer({
+      fetch: async (request: Request) => {
+        if (request.method === "POST" && new URL(request.url).pathname === "/v1/transfers") {
+          arrived++;
+          await new Promise((resolve) => setTimeout(resolve, transferMs));
+        }
+        return handle(request);
+      },
+    }) as Server,
+  );
+  return { url, transfersArrived: () => arrived };
 }

@@ -106,7 +106,8 @@ export async function dropTestSchemas(): Promise<void> {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this machine still runs (its schemas are then left alone). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

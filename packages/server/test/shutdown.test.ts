@@ -1,11 +1,10 @@
 import type { ChildProcess } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import { createAdaptorServer } from "@hono/node-server";
+import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhookDeliveries } from "../src/db/schema";
 import { emitEvent } from "../src/domain/events/emit";
 import { ManualClock } from "../src/ports/clock";
-import { listenOn, runCli, waitFor } from "./cli-process";
+import { listenOn, runCli, slowStripe, waitFor } from "./cli-process";
 import { ADMIN_KEY, createTestServer, HOUR, paidBooking, readDatabase, SECRET, tempDatabaseUrl } from "./harness";
 import { createStripeTestServer } from "./stripe-mock";
 
@@ -41,19 +40,7 @@ describe("graceful shutdown", () => {
     s.close();
 
     // The same fake Stripe over real HTTP, each transfer taking 300 ms: the batch is caught in the middle.
-    let transfersArrived = 0;
-    const stripeUrl = await listenOn(
-      cleanups,
-      createAdaptorServer({
-        fetch: async (request: Request) => {
-          if (request.method === "POST" && new URL(request.url).pathname === "/v1/transfers") {
-            transfersArrived++;
-            await new Promise((r) => setTimeout(r, 300));
-          }
-          return s.fake.handle(request);
-        },
-      }) as Server,
-    );
+    const { url: stripeUrl, transfersArrived } = await slowStripe(cleanups, (request) => s.fake.handle(request), 300);
     const env = {
       LESSONKIT_DATABASE_URL: db.url,
       LESSONKIT_ADMIN_KEY: ADMIN_KEY,
@@ -62,7 +49,7 @@ describe("graceful shutdown", () => {
     };
 
     const first = start(["--worker"], env);
-    await waitFor(() => transfersArrived > 0, 20_000, "the first transfer");
+    await waitFor(() => transfersArrived() > 0, 20_000, "the first transfer");
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     const firstLog = first.lines();

@@ -1,10 +1,8 @@
-import type { Server } from "node:http";
-import { createAdaptorServer } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { seedDueReleases } from "../../bench/escrow";
 import { connectedAccounts } from "../../src/db/schema";
 import { ManualClock } from "../../src/ports/clock";
-import { type LogLine, listenOn, runScript, waitFor } from "../cli-process";
+import { type LogLine, runScript, slowStripe, waitFor } from "../cli-process";
 import {
   ADMIN_KEY,
   AGORA,
@@ -110,19 +108,7 @@ describe("three processes on one PostgreSQL database", () => {
     await s.close();
 
     // The fake Stripe over real HTTP, 5 ms a transfer: slow enough that the kill lands mid-batch.
-    let transfersArrived = 0;
-    const stripeUrl = await listenOn(
-      cleanups,
-      createAdaptorServer({
-        fetch: async (request: Request) => {
-          if (request.method === "POST" && new URL(request.url).pathname === "/v1/transfers") {
-            transfersArrived++;
-            await new Promise((r) => setTimeout(r, 5));
-          }
-          return s.fake.handle(request);
-        },
-      }) as Server,
-    );
+    const { url: stripeUrl, transfersArrived } = await slowStripe(cleanups, (request) => s.fake.handle(request), 5);
     const env = {
       LESSONKIT_DATABASE_URL: db.url,
       LESSONKIT_STRIPE_API_URL: stripeUrl,
@@ -132,7 +118,7 @@ describe("three processes on one PostgreSQL database", () => {
     };
     const processes = await Promise.all([startProcess(env), startProcess(env), startProcess(env)]);
 
-    await waitFor(() => transfersArrived >= 150, 30_000, "the first transfers");
+    await waitFor(() => transfersArrived() >= 150, 30_000, "the first transfers");
     const [victim, ...survivors] = processes as [ServerProcess, ServerProcess, ServerProcess];
     victim.kill("SIGKILL");
     expect(await victim.exited).toBeNull();
