@@ -55,13 +55,15 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   const counted = countWrites(raw, writes);
   const client = lock ? serialize(counted, lock.mutex) : counted;
   try {
-    if (url.startsWith("file:")) {
-      await client.execute("PRAGMA journal_mode = WAL");
-      await client.execute("PRAGMA synchronous = NORMAL");
-    }
-    await client.execute("PRAGMA foreign_keys = ON");
+    await whileBusy(async () => {
+      if (url.startsWith("file:")) {
+        await client.execute("PRAGMA journal_mode = WAL");
+        await client.execute("PRAGMA synchronous = NORMAL");
+      }
+      await client.execute("PRAGMA foreign_keys = ON");
+      if (options.migrate !== false) await migrateUnderLock(client);
+    });
     const db = drizzle(client, { schema, ...(options.logQuery ? { logger: { logQuery: options.logQuery } } : {}) });
-    if (options.migrate !== false) await migrateUnderLock(client);
     const mutex = lock?.mutex;
     let checkpointer: Checkpointer | null = null;
     if (url.startsWith("file:") && localPath(url) !== ":memory:") {
@@ -92,6 +94,35 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     lock?.release();
     throw error;
   }
+}
+
+/** How long opening a database keeps trying while other processes hold it (as the busy timeout). */
+const OPEN_BUSY_MS = 10_000;
+
+/**
+ * Runs the opening of a database again while SQLite answers SQLITE_BUSY. The busy timeout covers
+ * most waits, but not every lock of opening: a process starting while another turns a new file into
+ * a WAL database, or runs its migrations, was seen (about once in several hundred starts on a loaded
+ * machine) to get SQLITE_BUSY at once rather than after a wait. Each step is safe to run again: the
+ * pragmas set what is already set, and the migrations run in one transaction that rolled back.
+ */
+async function whileBusy(open: () => Promise<void>): Promise<void> {
+  const deadline = performance.now() + OPEN_BUSY_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (!isBusy(error) || performance.now() >= deadline) throw error;
+      await new Promise((done) => setTimeout(done, Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random())));
+    }
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ("code" in cause && typeof cause.code === "string" && cause.code.startsWith("SQLITE_BUSY")) return true;
+  }
+  return false;
 }
 
 /**
