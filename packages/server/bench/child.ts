@@ -14,8 +14,12 @@ export interface Child<Ready> {
 }
 
 export async function startChild<Ready>(module: string, env: Record<string, string> = {}): Promise<Child<Ready>> {
+  const profile = process.env.BENCH_PROFILE;
   const child: ChildProcess = fork(fileURLToPath(new URL(module, import.meta.url)), [], {
     env: { ...process.env, ...env },
+    // BENCH_PROFILE=<dir>: each child writes a V8 CPU profile there when it exits (open it in
+    // Chrome DevTools or speedscope) — where a server's time per request goes.
+    ...(profile ? { execArgv: [...process.execArgv, "--cpu-prof", `--cpu-prof-dir=${profile}`] } : {}),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const next = <T>() =>

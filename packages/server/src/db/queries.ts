@@ -1,5 +1,5 @@
 import type { Table } from "drizzle-orm";
-import { is, type SQL, sql } from "drizzle-orm";
+import { is, SQL, sql } from "drizzle-orm";
 import { PgDatabase, PgTransaction } from "drizzle-orm/pg-core";
 import type { Engine, Queryable } from "../ports/storage";
 
@@ -71,4 +71,24 @@ export function typed(value: string | number | boolean | null): SQL {
   if (typeof value === "number") return sql`cast(${value} as bigint)`;
   if (typeof value === "boolean") return value ? sql`true` : sql`false`;
   return sql`cast(${value} as text)`;
+}
+
+/**
+ * The row an UPDATE of `patch` leaves behind, worked out here rather than read back with `RETURNING *`:
+ * a booking or an escrow is some forty columns, and reading one back (and having drizzle build that
+ * select list) cost more than the update itself. Exact only for a row this transaction read and
+ * holds (loadBooking and the like: `FOR UPDATE` on PostgreSQL, SQLite's one writer) and a patch of
+ * plain values, as drizzle's `set` takes them (`undefined` leaves a column alone). A patch holding an
+ * SQL expression has no value to work out here: that is a bug in the caller.
+ */
+export function patched<Row extends object>(row: Row, patch: Partial<Row>): Row {
+  const next = { ...row };
+  for (const [column, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (is(value, SQL)) {
+      throw new Error(`patched: column ${column} is set by an SQL expression; read the row back instead`);
+    }
+    (next as Record<string, unknown>)[column] = value;
+  }
+  return next;
 }

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { forChange } from "../../db/queries";
+import { forChange, patched } from "../../db/queries";
 import { type BookingRow, type BookingStatus, bookings, type EscrowRow, escrows } from "../../db/schema";
 import type { Queryable, Tx } from "../../ports/storage";
 import type { Deps } from "../context";
@@ -60,6 +60,8 @@ export async function loadEscrow(db: Queryable, tenantId: string, escrowId: stri
 /**
  * Moves a booking only if it is still in one of `from`: the conditional update is what makes every
  * transition safe against a concurrent request or a second tick. Returns null when it lost the race.
+ * `booking` is the row this transaction read and holds (loadBooking): the row returned is it with
+ * `patch` applied (db/queries.ts patched), not read back.
  */
 export async function transitionBooking(
   tx: Tx,
@@ -67,10 +69,17 @@ export async function transitionBooking(
   from: readonly BookingStatus[],
   patch: Partial<BookingRow>,
 ): Promise<BookingRow | null> {
-  const [row] = await tx
+  const [moved] = await tx
     .update(bookings)
     .set(patch)
     .where(and(eq(bookings.id, booking.id), inArray(bookings.status, [...from])))
-    .returning();
-  return row ?? null;
+    .returning({ id: bookings.id });
+  return moved ? patched(booking, patch) : null;
+}
+
+/** Changes a booking's fields, never its status (that is transitionBooking's). */
+export async function updateBooking(tx: Tx, booking: BookingRow, patch: Omit<Partial<BookingRow>, "status">) {
+  const [row] = await tx.update(bookings).set(patch).where(eq(bookings.id, booking.id)).returning({ id: bookings.id });
+  if (!row) throw new Error(`Booking ${booking.id} vanished`);
+  return patched(booking, patch);
 }

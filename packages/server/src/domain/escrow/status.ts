@@ -1,5 +1,5 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { typed } from "../../db/queries";
+import { patched, typed } from "../../db/queries";
 import { type EscrowRow, type EscrowStatus, escrows } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 
@@ -31,6 +31,8 @@ export function canTransition(from: EscrowStatus, to: EscrowStatus): boolean {
  * Moves the escrow to `to` with `patch`, only if it is still in the status it was read in: the
  * conditional update is what makes a transition safe against a concurrent request, webhook or tick.
  * Returns null when it lost that race. A transition the table does not allow is a bug, not a race.
+ * `escrow` is the row this transaction read and holds: the row returned is it with the change applied
+ * (db/queries.ts patched), not read back. The same goes for updateEscrow.
  */
 export async function transitionEscrow(
   tx: Tx,
@@ -41,12 +43,13 @@ export async function transitionEscrow(
   if (!canTransition(escrow.status, to)) {
     throw new Error(`Escrow ${escrow.id} cannot go from ${escrow.status} to ${to}`);
   }
-  const [row] = await tx
+  const change = { ...patch, status: to };
+  const [moved] = await tx
     .update(escrows)
-    .set({ ...patch, status: to })
+    .set(change)
     .where(and(eq(escrows.id, escrow.id), eq(escrows.status, escrow.status)))
-    .returning();
-  return row ?? null;
+    .returning({ id: escrows.id });
+  return moved ? patched(escrow, change) : null;
 }
 
 type EscrowPatch = Omit<Partial<EscrowRow>, "status">;
@@ -99,9 +102,9 @@ export async function updateEscrow(tx: Tx, escrow: EscrowRow, patch: EscrowPatch
     .update(escrows)
     .set(patch as Partial<EscrowRow>)
     .where(eq(escrows.id, escrow.id))
-    .returning();
+    .returning({ id: escrows.id });
   if (!row) throw new Error(`Escrow ${escrow.id} vanished`);
-  return row;
+  return patched(escrow, patch as Partial<EscrowRow>);
 }
 
 /** What is still in escrow, from the escrow's own columns (the ledger agrees; tests check both). */

@@ -1,7 +1,5 @@
-import { eq } from "drizzle-orm";
-import { bookings } from "../../db/schema";
 import { presentBooking } from "../bookings/present";
-import { loadBooking, transitionBooking } from "../bookings/store";
+import { loadBooking, transitionBooking, updateBooking } from "../bookings/store";
 import { Conflict } from "../errors";
 import { emitEvent, emitEvents } from "../events/emit";
 import type { ParticipantContext } from "./context";
@@ -41,12 +39,7 @@ export async function enterSession(ctx: ParticipantContext, action: "start" | "j
       return { booking: started, escrow: current.escrow };
     }
     if (joinedAt(booking, role) === null) {
-      const [joined] = await tx
-        .update(bookings)
-        .set({ [joinedField]: now, updatedAt: now })
-        .where(eq(bookings.id, booking.id))
-        .returning();
-      if (!joined) throw Conflict("session_changed", "The session changed while joining; retry");
+      const joined = await updateBooking(tx, booking, { [joinedField]: now, updatedAt: now });
       await emitEvent(tx, {
         tenantId: tenant.id,
         type: "session.participant_joined",
