@@ -1,0 +1,83 @@
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { patched } from "../src/db/queries";
+import type { BookingRow, EscrowRow } from "../src/db/schema";
+import { loadBooking, transitionBooking, updateBooking } from "../src/domain/bookings/store";
+import { transitionEscrow, updateEscrow } from "../src/domain/escrow/status";
+import { createTestServer, paidBooking, type TestServer } from "./harness";
+
+/**
+ * Status changes return the row they hold with the patch applied instead of reading it back
+ * (db/queries.ts patched): what they return must be exactly what the database now holds, on each
+ * engine (its column types: integers, nulls, JSON, text), or a caller would decide from a row that
+ * is not there.
+ */
+
+let server: TestServer;
+let key: string;
+let tenantId: string;
+
+beforeEach(async () => {
+  server = await createTestServer();
+  const created = await server.createTenant();
+  key = created.key;
+  tenantId = created.tenant.id;
+});
+afterEach(() => server.close());
+
+describe("a change's returned row", () => {
+  it("is the row the database holds after transitions and updates of bookings and escrows", async () => {
+    const { id: created } = await paidBooking(server, key);
+    const now = server.clock.now();
+    const returned = await server.db.transaction(async (tx) => {
+      const { booking, escrow } = await loadBooking(tx, tenantId, created);
+      const started = await transitionBooking(tx, booking, ["confirmed"], {
+        status: "in_progress",
+        startedAt: now,
+        startedBy: "student",
+        studentJoinedAt: now,
+        updatedAt: now + 1,
+      });
+      if (!started) throw new Error("the transition should have matched");
+      const joined = await updateBooking(tx, started, {
+        tutorJoinedAt: now + 2,
+        notes: "fractions",
+        cancelReason: undefined,
+      });
+      const scheduled = await transitionEscrow(tx, escrow, "release_scheduled", {
+        releaseAt: now + 3,
+        updatedAt: now + 3,
+      });
+      if (!scheduled) throw new Error("the escrow transition should have matched");
+      const noted = await updateEscrow(tx, scheduled, { lastErrorCode: "x_code", lastErrorMessage: null });
+      return { booking: joined, escrow: noted };
+    });
+    const stored = await loadBooking(server.db, tenantId, created);
+    expect(returned.booking).toEqual(stored.booking);
+    expect(returned.escrow).toEqual(stored.escrow);
+    expect(stored.booking.tutorJoinedAt).toBe(now + 2);
+    expect(stored.booking.notes).toBe("fractions");
+    expect(stored.escrow.lastErrorCode).toBe("x_code");
+  });
+
+  it("is null, and nothing changes, when the transition lost its race", async () => {
+    const { id: created } = await paidBooking(server, key);
+    const before = await loadBooking(server.db, tenantId, created);
+    const stale: BookingRow = { ...before.booking, status: "pending_payment" };
+    const staleEscrow: EscrowRow = { ...before.escrow, status: "awaiting_payment" };
+    const result = await server.db.transaction(async (tx) => ({
+      booking: await transitionBooking(tx, stale, ["pending_payment"], { status: "canceled", updatedAt: 1 }),
+      escrow: await transitionEscrow(tx, staleEscrow, "canceled", { updatedAt: 1 }),
+    }));
+    expect(result).toEqual({ booking: null, escrow: null });
+    expect(await loadBooking(server.db, tenantId, created)).toEqual(before);
+  });
+
+  it("cannot be worked out for a patch that holds an SQL expression", () => {
+    const row = { id: "esc_1", refundedAmount: 100 };
+    expect(() => patched(row, { refundedAmount: sql`refunded_amount + 1` as unknown as number })).toThrow(
+      /refundedAmount is set by an SQL expression/,
+    );
+    expect(patched(row, { refundedAmount: 150 })).toEqual({ id: "esc_1", refundedAmount: 150 });
+  });
+});
