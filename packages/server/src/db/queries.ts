@@ -1,6 +1,7 @@
 import type { Table } from "drizzle-orm";
 import { is, SQL, sql } from "drizzle-orm";
 import { PgDatabase, PgTransaction } from "drizzle-orm/pg-core";
+import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import type { Engine, Queryable } from "../ports/storage";
 
 /**
@@ -91,4 +92,44 @@ export function patched<Row extends object>(row: Row, patch: Partial<Row>): Row 
     (next as Record<string, unknown>)[column] = value;
   }
   return next;
+}
+
+interface Preparable {
+  prepare(): { execute(values?: Record<string, unknown>): unknown };
+}
+type Executed<Q extends Preparable> = ReturnType<ReturnType<Q["prepare"]>["execute"]>;
+const preparedByDatabase = new WeakMap<object, Map<string, ReturnType<Preparable["prepare"]>>>();
+
+/**
+ * Runs a hot query kept prepared: drizzle builds its SQL and result mapping once per database
+ * instead of on every call (for a row of some forty columns that building costs more than running
+ * it), and PostgreSQL parses and plans it once per connection (a named statement, `lk_<name>`).
+ * `build` makes the query with `sql.placeholder(…)` for each value; `values` fills them. Inside a
+ * transaction the query is built and run as usual: a prepared query belongs to the database it was
+ * made on (on PostgreSQL, any connection of the pool), never to a transaction's.
+ */
+export function runPrepared<Q extends Preparable>(
+  db: Queryable,
+  name: string,
+  build: (db: Queryable) => Q,
+  values: Record<string, unknown>,
+): Executed<Q> {
+  if (is(db, SQLiteTransaction) || is(db, PgTransaction)) {
+    return build(db).prepare().execute(values) as Executed<Q>;
+  }
+  let statements = preparedByDatabase.get(db);
+  if (!statements) {
+    statements = new Map();
+    preparedByDatabase.set(db, statements);
+  }
+  let statement = statements.get(name);
+  if (!statement) {
+    const query = build(db);
+    statement =
+      engineOf(db) === "postgres"
+        ? (query as unknown as { prepare(name: string): ReturnType<Preparable["prepare"]> }).prepare(`lk_${name}`)
+        : query.prepare();
+    statements.set(name, statement);
+  }
+  return statement.execute(values) as Executed<Q>;
 }

@@ -1,5 +1,5 @@
-import { and, eq, inArray } from "drizzle-orm";
-import { forChange, patched } from "../../db/queries";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { forChange, patched, runPrepared } from "../../db/queries";
 import { type BookingRow, type BookingStatus, bookings, type EscrowRow, escrows } from "../../db/schema";
 import type { Queryable, Tx } from "../../ports/storage";
 import type { Deps } from "../context";
@@ -15,14 +15,20 @@ export interface BookingWithEscrow {
  * transaction both rows are held for the change it is about to make (db/queries.ts forChange).
  */
 export async function loadBooking(db: Queryable, tenantId: string, bookingId: string): Promise<BookingWithEscrow> {
-  const rows = await forChange(
+  const rows = await runPrepared(
     db,
-    db
-      .select({ booking: bookings, escrow: escrows })
-      .from(bookings)
-      .innerJoin(escrows, eq(escrows.bookingId, bookings.id))
-      .where(and(eq(bookings.tenantId, tenantId), eq(bookings.id, bookingId)))
-      .limit(1),
+    "booking_with_escrow",
+    (db) =>
+      forChange(
+        db,
+        db
+          .select({ booking: bookings, escrow: escrows })
+          .from(bookings)
+          .innerJoin(escrows, eq(escrows.bookingId, bookings.id))
+          .where(and(eq(bookings.tenantId, sql.placeholder("tenantId")), eq(bookings.id, sql.placeholder("bookingId"))))
+          .limit(1),
+      ),
+    { tenantId, bookingId },
   );
   const row = rows[0];
   if (!row) throw NotFound("booking", bookingId, "id");

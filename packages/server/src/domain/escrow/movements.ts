@@ -2,7 +2,7 @@ import type { BookingRow, DisputeSource, EscrowRow, OperationRow } from "../../d
 import type { Tx } from "../../ports/storage";
 import { presentBooking, presentEscrow } from "../bookings/present";
 import { transitionBooking } from "../bookings/store";
-import { emitEvent } from "../events/emit";
+import { type EmitInput, emitEvent, emitEvents } from "../events/emit";
 import { escrowBalances, postLedger } from "../ledger/post";
 import { splitRefund } from "../money";
 import { presentOperation } from "../operations/present";
@@ -15,9 +15,13 @@ import { heldAmount, transitionEscrow, updateEscrow } from "./status";
  * together or not at all.
  */
 
-/** Payment succeeded: the booking is confirmed and the money is held for the tutor and platform. */
-export async function captureEscrow(tx: Tx, booking: BookingRow, escrow: EscrowRow, at: number) {
+/**
+ * Payment succeeded: the booking is confirmed and the money is held for the tutor and platform.
+ * `chargeId`, when the payment names its charge, is recorded in the same update.
+ */
+export async function captureEscrow(tx: Tx, booking: BookingRow, escrow: EscrowRow, at: number, chargeId?: string) {
   const held = await transitionEscrow(tx, escrow, "held", {
+    ...(chargeId ? { chargeId } : {}),
     heldAt: at,
     lastErrorCode: null,
     lastErrorMessage: null,
@@ -33,16 +37,23 @@ export async function captureEscrow(tx: Tx, booking: BookingRow, escrow: EscrowR
     { payer: -held.amount, tutor_pending: held.tutorAmount, platform_pending: held.platformFee },
     at,
   );
-  const data = { booking: presentBooking(confirmed, held) };
-  await emitEvent(tx, { tenantId: held.tenantId, type: "escrow.held", bookingId: booking.id, data, at });
-  await emitEvent(tx, {
-    tenantId: held.tenantId,
-    type: "session.join_window_opened",
-    bookingId: booking.id,
-    data: { booking_id: booking.id, join_opens_at: new Date(confirmed.joinOpensAt).toISOString() },
-    at,
-    availableAt: confirmed.joinOpensAt,
-  });
+  await emitEvents(tx, [
+    {
+      tenantId: held.tenantId,
+      type: "escrow.held",
+      bookingId: booking.id,
+      data: { booking: presentBooking(confirmed, held) },
+      at,
+    },
+    {
+      tenantId: held.tenantId,
+      type: "session.join_window_opened",
+      bookingId: booking.id,
+      data: { booking_id: booking.id, join_opens_at: new Date(confirmed.joinOpensAt).toISOString() },
+      at,
+      availableAt: confirmed.joinOpensAt,
+    },
+  ]);
   return { booking: confirmed, escrow: held };
 }
 
@@ -156,7 +167,8 @@ export async function refundAfterRelease(
 
 /**
  * The session is over (or settled): release to the tutor at `releaseAt` unless disputed first.
- * The caller emits `escrow.release_scheduled` (emitReleaseScheduled) after its own event, so
+ * The caller emits `escrow.release_scheduled` (emitReleaseScheduled, or releaseScheduled in its own
+ * emitEvents) after its own event, so
  * integrators see "session ended" before "release scheduled".
  */
 export async function scheduleRelease(
@@ -170,13 +182,18 @@ export async function scheduleRelease(
 }
 
 export async function emitReleaseScheduled(tx: Tx, escrow: EscrowRow, at: number): Promise<void> {
-  await emitEvent(tx, {
+  await emitEvent(tx, releaseScheduled(escrow, at));
+}
+
+/** The `escrow.release_scheduled` event, for a caller that writes it in one insert with its own (emitEvents). */
+export function releaseScheduled(escrow: EscrowRow, at: number): EmitInput {
+  return {
     tenantId: escrow.tenantId,
     type: "escrow.release_scheduled",
     bookingId: escrow.bookingId,
     data: { escrow: presentEscrow(escrow) },
     at,
-  });
+  };
 }
 
 export interface DisputeRecord {

@@ -3,7 +3,6 @@ import { presentBooking } from "../bookings/present";
 import type { BookingWithEscrow } from "../bookings/store";
 import { emitEvent } from "../events/emit";
 import { captureEscrow, recordEscrowError } from "./movements";
-import { updateEscrow } from "./status";
 
 /** The student's payment went through: hold the money and confirm the booking (once). */
 export async function recordPaymentSucceeded(
@@ -12,8 +11,7 @@ export async function recordPaymentSucceeded(
   at: number,
   chargeId?: string,
 ) {
-  const source = chargeId ? await updateEscrow(tx, escrow, { chargeId }) : escrow;
-  return captureEscrow(tx, booking, source, at);
+  return captureEscrow(tx, booking, escrow, at, chargeId);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { runPrepared } from "../../db/queries";
 import { bookings, type Role } from "../../db/schema";
 import { hmacBase64Url, safeEqual } from "../../lib/crypto";
 import type { Deps, TenantContext } from "../context";
@@ -22,15 +23,21 @@ export async function mintParticipantToken(
   bookingId: string,
   input: { role: Role; ttl_seconds?: number | undefined },
 ) {
-  const [booking] = await deps.db
-    .select({
-      policy: bookings.policy,
-      endsAt: bookings.endsAt,
-      studentId: bookings.studentId,
-      tutorId: bookings.tutorId,
-    })
-    .from(bookings)
-    .where(and(eq(bookings.tenantId, tenant.id), eq(bookings.id, bookingId)));
+  const [booking] = await runPrepared(
+    deps.db,
+    "booking_participants",
+    (db) =>
+      db
+        .select({
+          policy: bookings.policy,
+          endsAt: bookings.endsAt,
+          studentId: bookings.studentId,
+          tutorId: bookings.tutorId,
+        })
+        .from(bookings)
+        .where(and(eq(bookings.tenantId, sql.placeholder("tenantId")), eq(bookings.id, sql.placeholder("bookingId")))),
+    { tenantId: tenant.id, bookingId },
+  );
   if (!booking) throw NotFound("booking", bookingId, "id");
   const policy = resolvePolicy(booking.policy);
   const accessEndsAt =

@@ -2,9 +2,9 @@ import type { BookingRow, EscrowRow, Role } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 import { presentBooking } from "../bookings/present";
 import { transitionBooking } from "../bookings/store";
-import { emitReleaseScheduled, scheduleRelease } from "../escrow/movements";
+import { releaseScheduled, scheduleRelease } from "../escrow/movements";
 import { heldAmount } from "../escrow/status";
-import { emitEvent } from "../events/emit";
+import { emitEvents } from "../events/emit";
 import { requestOperation } from "../operations/store";
 import { HOUR, resolvePolicy } from "../policy";
 
@@ -34,14 +34,16 @@ export async function completeSession(
   const releaseDelay = resolvePolicy(booking.policy).release_delay_hours * HOUR;
   const scheduled = escrow.status === "held" ? await scheduleRelease(tx, escrow, at + releaseDelay, at) : null;
   const current = scheduled ?? escrow;
-  await emitEvent(tx, {
-    tenantId: booking.tenantId,
-    type: "session.ended",
-    bookingId: booking.id,
-    data: { booking: presentBooking(completed, current) },
-    at,
-  });
-  if (scheduled) await emitReleaseScheduled(tx, scheduled, at);
+  await emitEvents(tx, [
+    {
+      tenantId: booking.tenantId,
+      type: "session.ended",
+      bookingId: booking.id,
+      data: { booking: presentBooking(completed, current) },
+      at,
+    },
+    ...(scheduled ? [releaseScheduled(scheduled, at)] : []),
+  ]);
   return { booking: completed, escrow: current, refundPending: false };
 }
 
@@ -78,13 +80,15 @@ export async function settleNoShow(
       refundPending = amount > 0;
     }
   }
-  await emitEvent(tx, {
-    tenantId: booking.tenantId,
-    type: "session.no_show",
-    bookingId: booking.id,
-    data: { booking: presentBooking(settled, current), no_show: { side, outcome } },
-    at,
-  });
-  if (scheduled) await emitReleaseScheduled(tx, scheduled, at);
+  await emitEvents(tx, [
+    {
+      tenantId: booking.tenantId,
+      type: "session.no_show",
+      bookingId: booking.id,
+      data: { booking: presentBooking(settled, current), no_show: { side, outcome } },
+      at,
+    },
+    ...(scheduled ? [releaseScheduled(scheduled, at)] : []),
+  ]);
   return { booking: settled, escrow: current, refundPending };
 }

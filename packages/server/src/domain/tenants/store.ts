@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { runPrepared } from "../../db/queries";
 import { tenants } from "../../db/schema";
 import { seal, sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
@@ -31,7 +32,16 @@ export function toTenant(row: TenantRow): Tenant {
 }
 
 export async function loadTenant(db: Queryable, tenantId: string): Promise<Tenant> {
-  const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
+  const [row] = await runPrepared(
+    db,
+    "tenant_by_id",
+    (db) =>
+      db
+        .select()
+        .from(tenants)
+        .where(eq(tenants.id, sql.placeholder("id"))),
+    { id: tenantId },
+  );
   if (!row) throw NotFound("tenant", tenantId);
   return toTenant(row);
 }
@@ -43,10 +53,16 @@ export function readTenant(deps: Deps, tenantId: string): Tenant | Promise<Tenan
 
 /** Finds the tenant a secret key belongs to (keys are stored only as SHA-256 hashes). */
 export async function findTenantBySecretKey(db: Queryable, secretKey: string): Promise<Tenant | null> {
-  const [row] = await db
-    .select()
-    .from(tenants)
-    .where(eq(tenants.secretKeyHash, sha256Hex(secretKey)));
+  const [row] = await runPrepared(
+    db,
+    "tenant_by_secret_key",
+    (db) =>
+      db
+        .select()
+        .from(tenants)
+        .where(eq(tenants.secretKeyHash, sql.placeholder("hash"))),
+    { hash: sha256Hex(secretKey) },
+  );
   return row ? toTenant(row) : null;
 }
 
