@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { patched } from "../src/db/queries";
+import { inserted, patched } from "../src/db/queries";
 import type { BookingRow, EscrowRow } from "../src/db/schema";
 import { loadBooking, transitionBooking, updateBooking } from "../src/domain/bookings/store";
 import { transitionEscrow, updateEscrow } from "../src/domain/escrow/status";
-import { createTestServer, paidBooking, type TestServer } from "./harness";
+import { bookingBody, createTestServer, paidBooking, type TestServer } from "./harness";
 
 /**
  * Status changes return the row they hold with the patch applied instead of reading it back
@@ -71,6 +72,38 @@ describe("a change's returned row", () => {
     }));
     expect(result).toEqual({ booking: null, escrow: null });
     expect(await loadBooking(server.db, tenantId, created)).toEqual(before);
+  });
+
+  it("of a new booking and its escrow is what a read of them returns", async () => {
+    const created = await server.call("POST", "/v1/bookings", {
+      key,
+      body: bookingBody(server.clock, { platform_fee: 700 }),
+    });
+    expect(created.status).toBe(200);
+    const read = await server.call("GET", `/v1/bookings/${created.body.id}`, { key });
+    expect(created.body).toEqual(read.body);
+    expect(created.body.escrow).toMatchObject({ platform_fee: 700, refunded_amount: 0, released_amount: 0 });
+    const stored = await loadBooking(server.db, tenantId, created.body.id);
+    expect(stored.escrow).toMatchObject({
+      refundedAmount: 0,
+      chargedBackAmount: 0,
+      reversedAmount: 0,
+      transferId: null,
+    });
+  });
+
+  it("of an insert cannot be worked out for a column the database or a function fills", () => {
+    const withSqlDefault = sqliteTable("t", {
+      id: text("id").notNull(),
+      at: integer("at").default(sql`(unixepoch())`),
+    });
+    expect(() => inserted(withSqlDefault, { id: "a" }, {})).toThrow(/at has a default made by the database/);
+    const plain = sqliteTable("p", {
+      seq: integer("seq"),
+      id: text("id").notNull(),
+      n: integer("n").notNull().default(0),
+    });
+    expect(inserted(plain, { id: "a" }, { seq: 7 })).toEqual({ seq: 7, id: "a", n: 0 });
   });
 
   it("cannot be worked out for a patch that holds an SQL expression", () => {

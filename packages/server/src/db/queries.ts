@@ -1,5 +1,4 @@
-import type { Table } from "drizzle-orm";
-import { is, SQL, sql } from "drizzle-orm";
+import { getTableColumns, is, SQL, sql, type Table } from "drizzle-orm";
 import { PgDatabase, PgTransaction } from "drizzle-orm/pg-core";
 import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import type { Engine, Queryable } from "../ports/storage";
@@ -132,4 +131,27 @@ export function runPrepared<Q extends Preparable>(
     statements.set(name, statement);
   }
   return statement.execute(values) as Executed<Q>;
+}
+
+/**
+ * The row an INSERT of `values` wrote, worked out from the values and the table's column defaults
+ * rather than read back with `RETURNING *` (see patched), plus `generated`: what the database made
+ * and `RETURNING` gave back (an autoincrement `seq`). A column with an SQL or computed default has
+ * no value to work out here: that is a bug in the caller, who must read it back.
+ */
+export function inserted<T extends Table>(
+  table: T,
+  values: T["$inferInsert"],
+  generated: Partial<T["$inferSelect"]>,
+): T["$inferSelect"] {
+  const row: Record<string, unknown> = {};
+  const given = values as Record<string, unknown>;
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    if (key in generated) row[key] = (generated as Record<string, unknown>)[key];
+    else if (given[key] !== undefined) row[key] = given[key];
+    else if (column.defaultFn || column.onUpdateFn || is(column.default, SQL)) {
+      throw new Error(`inserted: ${key} has a default made by the database or a function; read the row back instead`);
+    } else row[key] = column.default ?? null;
+  }
+  return row as T["$inferSelect"];
 }
