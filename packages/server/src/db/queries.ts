@@ -100,12 +100,17 @@ type Executed<Q extends Preparable> = ReturnType<ReturnType<Q["prepare"]>["execu
 const preparedByDatabase = new WeakMap<object, Map<string, ReturnType<Preparable["prepare"]>>>();
 
 /**
- * Runs a hot query kept prepared: drizzle builds its SQL and result mapping once per database
- * instead of on every call (for a row of some forty columns that building costs more than running
- * it), and PostgreSQL parses and plans it once per connection (a named statement, `lk_<name>`).
- * `build` makes the query with `sql.placeholder(…)` for each value; `values` fills them. Inside a
- * transaction the query is built and run as usual: a prepared query belongs to the database it was
- * made on (on PostgreSQL, any connection of the pool), never to a transaction's.
+ * Runs a hot select kept prepared: drizzle builds its SQL and result mapping once instead of on
+ * every call (for a row of some forty columns that building costs more than running it), and
+ * PostgreSQL parses and plans it once per connection (a named statement, `lk_<name>`). `build`
+ * makes the query with `sql.placeholder(…)` for each value; `values` fills them.
+ *
+ * Outside a transaction the prepared query is kept per database. Inside one, a query drizzle
+ * prepared belongs to the database it was made on (on PostgreSQL, any connection of the pool), so
+ * what is kept is the built query (its SQL, the order of its fields and how its joins map), made
+ * into a query of this transaction's session on each call: the one place LessonKit reaches past
+ * drizzle's documented API (`session.prepareQuery`, as drizzle's own builders call it), covered on
+ * both engines by every test that reads a booking in a transaction.
  */
 export function runPrepared<Q extends Preparable>(
   db: Queryable,
@@ -113,9 +118,7 @@ export function runPrepared<Q extends Preparable>(
   build: (db: Queryable) => Q,
   values: Record<string, unknown>,
 ): Executed<Q> {
-  if (is(db, SQLiteTransaction) || is(db, PgTransaction)) {
-    return build(db).prepare().execute(values) as Executed<Q>;
-  }
+  if (is(db, SQLiteTransaction) || is(db, PgTransaction)) return runPreparedInTransaction(db, name, build, values);
   let statements = preparedByDatabase.get(db);
   if (!statements) {
     statements = new Map();
@@ -154,4 +157,53 @@ export function inserted<T extends Table>(
     } else row[key] = column.default ?? null;
   }
   return row as T["$inferSelect"];
+}
+
+/** A select as drizzle built it, to be run again in any transaction of the engine it was built for. */
+interface BuiltSelect {
+  query: { sql: string; params: unknown[] };
+  fields: unknown;
+  joinsNotNullableMap: unknown;
+}
+interface InternalPrepared {
+  getQuery(): BuiltSelect["query"];
+  fields: unknown;
+  joinsNotNullableMap: unknown;
+  execute(values?: Record<string, unknown>): unknown;
+}
+interface InternalSession {
+  prepareQuery(
+    query: BuiltSelect["query"],
+    fields: unknown,
+    nameOrMethod: string | undefined,
+    arrayMode: boolean,
+  ): InternalPrepared;
+}
+const builtInTransactions = new Map<string, BuiltSelect>();
+
+function runPreparedInTransaction<Q extends Preparable>(
+  tx: Queryable,
+  name: string,
+  build: (db: Queryable) => Q,
+  values: Record<string, unknown>,
+): Executed<Q> {
+  const engine = engineOf(tx);
+  const key = `${engine}:${name}`;
+  let built = builtInTransactions.get(key);
+  if (!built) {
+    const first = build(tx).prepare() as unknown as InternalPrepared;
+    if (first.fields === undefined) throw new Error(`runPrepared: ${name} is not a select`);
+    built = { query: first.getQuery(), fields: first.fields, joinsNotNullableMap: first.joinsNotNullableMap };
+    builtInTransactions.set(key, built);
+    return first.execute(values) as Executed<Q>;
+  }
+  const session = (tx as unknown as { session: InternalSession }).session;
+  const prepared = session.prepareQuery(
+    built.query,
+    built.fields,
+    engine === "postgres" ? `lk_tx_${name}` : "all",
+    true,
+  );
+  prepared.joinsNotNullableMap = built.joinsNotNullableMap;
+  return prepared.execute(values) as Executed<Q>;
 }
