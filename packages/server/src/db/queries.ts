@@ -1,6 +1,7 @@
 import type { Table } from "drizzle-orm";
 import { is, type SQL, sql } from "drizzle-orm";
 import { PgDatabase, PgTransaction } from "drizzle-orm/pg-core";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Engine, Queryable } from "../ports/storage";
 
 /**
@@ -48,6 +49,26 @@ export function forChange<Q>(db: Queryable, query: Q): Q {
 export function claimable<Q>(db: Queryable, query: Q, of: Table): Q {
   const lockable = query as Lockable<Q>;
   return engineOf(db) === "postgres" && lockable.for ? lockable.for("update", { skipLocked: true, of }) : query;
+}
+
+type SkippingInsert<Q> = { onConflictDoNothing(config: { target: SQLiteColumn | SQLiteColumn[]; where?: SQL }): Q };
+
+/**
+ * The insert, skipping (not failing on) each row that a partial unique index on `columns` where
+ * `predicate` already holds one like: `on conflict (columns) where predicate do nothing`. A row
+ * skipped is not returned. Another unique index's conflict still fails the insert. Drizzle's SQLite
+ * builder writes a `where` after `do nothing`, where SQLite rejects it (drizzle-orm#1628, fixed for
+ * PostgreSQL only), so there the predicate goes inside the target.
+ */
+export function skipDuplicates<Q extends SkippingInsert<Q>>(
+  db: Queryable,
+  insert: Q,
+  columns: SQLiteColumn[],
+  predicate: SQL,
+): Q {
+  if (engineOf(db) === "postgres") return insert.onConflictDoNothing({ target: columns, where: predicate });
+  const target = sql`${sql.join(columns, sql`, `)}) where (${predicate}`;
+  return insert.onConflictDoNothing({ target: target as unknown as SQLiteColumn });
 }
 
 /** A JSON array stored as text (`column`) holds the string `value`. */

@@ -141,7 +141,8 @@ async function requestReleaseBatch(
           ]
         : [];
     });
-    await requestOperations(tx, transfers);
+    // A transfer not written is one another process asked for first: the escrow is in its hands.
+    const written = await requestOperations(tx, transfers);
     const nothingToTransfer = free
       .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
       .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
@@ -149,7 +150,7 @@ async function requestReleaseBatch(
     return {
       last: cursor,
       releasedNow: nothingToTransfer.length,
-      requested: transfers.length,
+      requested: written.length,
     };
   });
 }
