@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, notExists, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { claimable } from "../../db/queries";
 import {
   type EscrowRow,
@@ -75,17 +75,6 @@ async function requestReleaseBatch(
           and(
             eq(escrows.status, "release_scheduled"),
             withinBound(bound, escrows.releaseAt, escrows.tenantId),
-            notExists(
-              tx
-                .select({ id: moneyOperations.id })
-                .from(moneyOperations)
-                .where(
-                  and(
-                    eq(moneyOperations.escrowId, escrows.id),
-                    inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
-                  ),
-                ),
-            ),
             escrowId ? eq(escrows.id, escrowId) : undefined,
             after
               ? or(
