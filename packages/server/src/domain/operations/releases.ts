@@ -25,7 +25,7 @@ import { requestOperations } from "./store";
  * and each released escrow is recorded here (recordReleases).
  */
 
-const BATCH = 200;
+const BATCH = 500;
 
 /**
  * Writes a transfer operation for every escrow whose release is due in its tenant's clock and that
