@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { forChange, perRow } from "../../db/queries";
 import { type EscrowRow, escrows, moneyOperations, type OperationRow, type OperationStatus } from "../../db/schema";
 import { PaymentProviderError } from "../../ports/payments";
