@@ -1,6 +1,6 @@
 import { getTableColumns, is, SQL, sql, type Table } from "drizzle-orm";
 import { PgDatabase, PgTransaction } from "drizzle-orm/pg-core";
-import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
+import { type SQLiteColumn, type SQLiteTable, SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import type { Engine, Queryable } from "../ports/storage";
 
 /**
@@ -48,6 +48,85 @@ export function forChange<Q>(db: Queryable, query: Q): Q {
 export function claimable<Q>(db: Queryable, query: Q, of: Table): Q {
   const lockable = query as Lockable<Q>;
   return engineOf(db) === "postgres" && lockable.for ? lockable.for("update", { skipLocked: true, of }) : query;
+}
+
+/**
+ * Inserts many rows at once (ledger legs, events), returning nothing. Every row gives the same
+ * columns. On PostgreSQL the rows go as one JSON parameter read by `jsonb_to_recordset`: drizzle's
+ * multi-row insert binds every value as a parameter of its own, and building and binding thousands
+ * of them was most of a release's time in the tick. SQLite takes drizzle's insert.
+ */
+export async function insertRows<T extends SQLiteTable>(
+  db: Queryable,
+  table: T,
+  rows: T["$inferInsert"][],
+): Promise<void> {
+  const first = rows[0];
+  if (!first) return;
+  if (engineOf(db) !== "postgres") {
+    await db.insert(table).values(rows);
+    return;
+  }
+  const all = getTableColumns(table) as Record<string, SQLiteColumn>;
+  const columns = Object.keys(first).map((key) => {
+    const column = all[key];
+    if (!column) throw new Error(`${key} is not a column of the table`);
+    return { key, column };
+  });
+  const data = rows.map((row) => {
+    const values = row as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const { key, column } of columns) {
+      const value = values[key];
+      out[column.name] =
+        value === undefined || value === null
+          ? null
+          : column.columnType === "SQLiteTextJson"
+            ? JSON.stringify(value)
+            : value;
+    }
+    return out;
+  });
+  const names = sql.raw(columns.map(({ column }) => `"${column.name}"`).join(", "));
+  const types = sql.raw(columns.map(({ column }) => `"${column.name}" ${pgType(column)}`).join(", "));
+  await execute(
+    db,
+    sql`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(data)}::jsonb) as v(${types})`,
+  );
+}
+
+function pgType(column: SQLiteColumn): string {
+  switch (column.columnType) {
+    case "SQLiteInteger":
+      return "bigint";
+    case "SQLiteBoolean":
+      return "boolean";
+    case "SQLiteText":
+    case "SQLiteTextJson":
+      return "text";
+    default:
+      throw new Error(`No PostgreSQL type for ${column.columnType}`);
+  }
+}
+
+type SkippingInsert<Q> = { onConflictDoNothing(config: { target: SQLiteColumn | SQLiteColumn[]; where?: SQL }): Q };
+
+/**
+ * The insert, skipping (not failing on) each row that a partial unique index on `columns` where
+ * `predicate` already holds one like: `on conflict (columns) where predicate do nothing`. A row
+ * skipped is not returned. Another unique index's conflict still fails the insert. Drizzle's SQLite
+ * builder writes a `where` after `do nothing`, where SQLite rejects it (drizzle-orm#1628, fixed for
+ * PostgreSQL only), so there the predicate goes inside the target.
+ */
+export function skipDuplicates<Q extends SkippingInsert<Q>>(
+  db: Queryable,
+  insert: Q,
+  columns: SQLiteColumn[],
+  predicate: SQL,
+): Q {
+  if (engineOf(db) === "postgres") return insert.onConflictDoNothing({ target: columns, where: predicate });
+  const target = sql`${sql.join(columns, sql`, `)}) where (${predicate}`;
+  return insert.onConflictDoNothing({ target: target as unknown as SQLiteColumn });
 }
 
 /** A JSON array stored as text (`column`) holds the string `value`. */
@@ -206,4 +285,18 @@ function runPreparedInTransaction<Q extends Preparable>(
   );
   prepared.joinsNotNullableMap = built.joinsNotNullableMap;
   return prepared.execute(values) as Executed<Q>;
+}
+
+/**
+ * One value per row of a multi-row UPDATE, chosen by the row's id (`entries`: id and value): the
+ * value itself when every row gets the same one (a batch's time, a cleared error), else a CASE on
+ * the id. Each CASE arm is two parameters the database parses and binds, for every row.
+ */
+export function perRow(id: SQLiteColumn, entries: [string, string | number | boolean | null][]): SQL {
+  const [first] = entries;
+  if (first && entries.every(([, value]) => value === first[1])) return typed(first[1]);
+  return sql`case ${id} ${sql.join(
+    entries.map(([key, value]) => sql`when ${key} then ${typed(value)}`),
+    sql` `,
+  )} end`;
 }

@@ -229,6 +229,9 @@ export const moneyOperations = pgTable(
     index("money_operations_tenant_escrow_seq").on(t.tenantId, t.escrowId, t.seq),
     index("money_operations_escrow").on(t.escrowId, t.kind, t.status),
     index("money_operations_status_due").on(t.status, t.dueAt),
+    uniqueIndex("money_operations_open_transfer")
+      .on(t.escrowId)
+      .where(sql.raw("\"kind\" = 'transfer' and \"status\" in ('pending', 'in_flight')")),
   ],
 );
 

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { escrows } from "./escrows";
 import { tenants } from "./tenants";
@@ -14,6 +15,16 @@ export type OperationKind = (typeof OPERATION_KINDS)[number];
 export const OPERATION_STATUSES = ["pending", "in_flight", "succeeded", "failed", "canceled"] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 export const OPEN_OPERATION_STATUSES = ["pending", "in_flight"] as const satisfies readonly OperationStatus[];
+
+/**
+ * A transfer not final yet, as the predicate of the partial unique index on `escrow_id` that lets an
+ * escrow have one at a time (the tutor is paid once), and of the insert's `on conflict` that skips a
+ * second one (store.ts). Written as text with literals: both engines match an `on conflict` target to
+ * a partial index only when its predicate implies the index's, which they cannot prove of a bound
+ * parameter. Refunds and transfer reversals may have several open at once by design (a second refund
+ * while the first one's outcome is unknown), so the guard is the transfer's alone.
+ */
+export const OPEN_TRANSFER = sql.raw(`"kind" = 'transfer' and "status" in ('pending', 'in_flight')`);
 
 /**
  * Money operations: one row per movement of money we intend at the payment provider. Written as an
@@ -66,6 +77,7 @@ export const moneyOperations = sqliteTable(
     index("money_operations_tenant_escrow_seq").on(t.tenantId, t.escrowId, t.seq),
     index("money_operations_escrow").on(t.escrowId, t.kind, t.status),
     index("money_operations_status_due").on(t.status, t.dueAt),
+    uniqueIndex("money_operations_open_transfer").on(t.escrowId).where(OPEN_TRANSFER),
   ],
 );
 

@@ -1,5 +1,5 @@
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { patched, typed } from "../../db/queries";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
+import { patched, perRow } from "../../db/queries";
 import { type EscrowRow, type EscrowStatus, escrows } from "../../db/schema";
 import type { Tx } from "../../ports/storage";
 
@@ -56,7 +56,7 @@ type EscrowPatch = Omit<Partial<EscrowRow>, "status">;
 
 /**
  * transitionEscrow for many escrows at once (the tick's batch of releases), in one UPDATE … RETURNING:
- * each escrow gets its own values through CASE on its id. Every escrow must still be in the status
+ * each escrow gets its own values (perRow: CASE on its id where they differ). Every escrow must still be in the status
  * it was read in; returns the rows that were, so the caller can tell a lost race from a moved one.
  */
 export async function transitionEscrows(
@@ -74,12 +74,10 @@ export async function transitionEscrows(
   const columns = Object.keys(items[0]!.patch) as (keyof EscrowPatch)[];
   const set: Record<string, SQL | string> = { status: to };
   for (const column of columns) {
-    set[column] = sql`case ${escrows.id} ${sql.join(
-      items.map(
-        ({ escrow, patch }) => sql`when ${escrow.id} then ${typed((patch[column] ?? null) as string | number | null)}`,
-      ),
-      sql` `,
-    )} end`;
+    set[column] = perRow(
+      escrows.id,
+      items.map(({ escrow, patch }) => [escrow.id, (patch[column] ?? null) as string | number | null]),
+    );
   }
   return tx
     .update(escrows)

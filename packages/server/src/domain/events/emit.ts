@@ -1,3 +1,4 @@
+import { insertRows } from "../../db/queries";
 import { events } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { Tx } from "../../ports/storage";
@@ -53,7 +54,7 @@ export async function emitEvents(tx: Tx, inputs: EmitInput[]): Promise<string[]>
     createdAt: input.at,
     availableAt: Math.max(input.at, input.availableAt ?? input.at),
   }));
-  await tx.insert(events).values(rows);
+  await insertRows(tx, events, rows);
   await queueDeliveries(tx, rows);
   return rows.map((row) => row.id);
 }

@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import { insertRows } from "../../db/queries";
 import { type EscrowRow, type LedgerAccount, ledgerEntries, tutorBalances } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { Queryable, Tx } from "../../ports/storage";
@@ -35,7 +36,7 @@ const TUTOR_TOTALS = { tutor_pending: "pending", tutor_disputed: "disputed", tut
  */
 export async function appendLedger(tx: Tx, legs: LedgerLeg[]): Promise<void> {
   if (legs.length === 0) return;
-  await tx.insert(ledgerEntries).values(legs);
+  await insertRows(tx, ledgerEntries, legs);
   const totals = new Map<string, TutorTotals>();
   for (const leg of legs) {
     const slot = `${leg.tenantId}\u0000${leg.tutorId}\u0000${leg.currency}`;

@@ -12,7 +12,7 @@ const BATCH = 200;
 /** Provider calls in flight at once per run (the provider adapter paces them to each tenant's budget). */
 const CONCURRENCY = 32;
 /** Succeeded transfers recorded per write transaction. */
-const RECORD_CHUNK = 100;
+const RECORD_CHUNK = 200;
 /** How many operations one run may leave open or set aside before it ends (the next run goes on). */
 const MAX_EXCLUDED = 10_000;
 

@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { forChange, typed } from "../../db/queries";
+import { and, eq, inArray } from "drizzle-orm";
+import { forChange, perRow } from "../../db/queries";
 import { type EscrowRow, escrows, moneyOperations, type OperationRow, type OperationStatus } from "../../db/schema";
 import { PaymentProviderError } from "../../ports/payments";
 import type { Tx } from "../../ports/storage";
@@ -134,7 +134,7 @@ export async function finishOperation(
 
 /**
  * finishOperation for many succeeded operations at once (the tick's chunk of transfers), in one
- * UPDATE … RETURNING: each gets its provider id and its tenant's time through CASE on its id, and
+ * UPDATE … RETURNING: each gets its provider id and its tenant's time (perRow: CASE on its id), and
  * only those still held under their run's lease are recorded.
  */
 export async function finishSucceeded(
@@ -149,10 +149,10 @@ export async function finishSucceeded(
   }
   for (const [token, group] of byToken) {
     const each = (value: (item: (typeof group)[number]) => string | number) =>
-      sql`case ${moneyOperations.id} ${sql.join(
-        group.map((item) => sql`when ${item.claim.operation.id} then ${typed(value(item))}`),
-        sql` `,
-      )} end`;
+      perRow(
+        moneyOperations.id,
+        group.map((item) => [item.claim.operation.id, value(item)]),
+      );
     const rows = await tx
       .update(moneyOperations)
       .set({

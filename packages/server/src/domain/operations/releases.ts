@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, notExists, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { claimable } from "../../db/queries";
 import {
   type EscrowRow,
@@ -25,7 +25,7 @@ import { requestOperations } from "./store";
  * and each released escrow is recorded here (recordReleases).
  */
 
-const BATCH = 200;
+const BATCH = 500;
 
 /**
  * Writes a transfer operation for every escrow whose release is due in its tenant's clock and that
@@ -75,17 +75,6 @@ async function requestReleaseBatch(
           and(
             eq(escrows.status, "release_scheduled"),
             withinBound(bound, escrows.releaseAt, escrows.tenantId),
-            notExists(
-              tx
-                .select({ id: moneyOperations.id })
-                .from(moneyOperations)
-                .where(
-                  and(
-                    eq(moneyOperations.escrowId, escrows.id),
-                    inArray(moneyOperations.status, [...OPEN_OPERATION_STATUSES]),
-                  ),
-                ),
-            ),
             escrowId ? eq(escrows.id, escrowId) : undefined,
             after
               ? or(
@@ -141,7 +130,8 @@ async function requestReleaseBatch(
           ]
         : [];
     });
-    await requestOperations(tx, transfers);
+    // A transfer not written is one another process asked for first: the escrow is in its hands.
+    const written = await requestOperations(tx, transfers);
     const nothingToTransfer = free
       .filter(({ escrow }) => (balances.get(escrow.id)?.tutor_pending ?? 0) <= 0)
       .map(({ escrow, clockOffsetMs }) => ({ escrow, at: serverNow + clockOffsetMs, transferId: null, payout: 0 }));
@@ -149,7 +139,7 @@ async function requestReleaseBatch(
     return {
       last: cursor,
       releasedNow: nothingToTransfer.length,
-      requested: transfers.length,
+      requested: written.length,
     };
   });
 }

@@ -1,8 +1,10 @@
 import { and, count, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { skipDuplicates } from "../../db/queries";
 import {
   type EscrowRow,
   moneyOperations,
   OPEN_OPERATION_STATUSES,
+  OPEN_TRANSFER,
   type OperationKind,
   type OperationRow,
 } from "../../db/schema";
@@ -34,7 +36,12 @@ export async function requestOperation(
   return row;
 }
 
-/** requestOperation for many escrows at once (the tick's batch of due releases), in one insert. */
+/**
+ * requestOperation for many escrows at once (the tick's batch of due releases), in one insert. An
+ * escrow has one transfer open at most (a partial unique index on both engines): a transfer asked for
+ * an escrow that has one open already (another process asked first, and committed or is committing)
+ * is not written and not returned, and nothing fails: the one open is the escrow's transfer.
+ */
 export async function requestOperations(
   tx: Tx,
   items: { escrow: EscrowRow; request: OperationRequest; at: number }[],
@@ -76,7 +83,12 @@ export async function requestOperations(
       updatedAt: at,
     };
   });
-  return tx.insert(moneyOperations).values(values).returning();
+  return skipDuplicates(
+    tx,
+    tx.insert(moneyOperations).values(values),
+    [moneyOperations.escrowId],
+    OPEN_TRANSFER,
+  ).returning();
 }
 
 /** The escrow's operations not yet final (pending or in flight), oldest first. */
