@@ -67,6 +67,13 @@ export async function insertRows<T extends SQLiteTable>(
     await db.insert(table).values(rows);
     return;
   }
+  await execute(db, pgInsertRows(table, rows));
+}
+
+/** insertRows' statement on PostgreSQL (one JSON parameter), for a caller that adds to it (`returning …`). */
+export function pgInsertRows<T extends SQLiteTable>(table: T, rows: T["$inferInsert"][]): SQL {
+  const first = rows[0];
+  if (!first) throw new Error("pgInsertRows: no rows");
   const all = getTableColumns(table) as Record<string, SQLiteColumn>;
   const columns = Object.keys(first).map((key) => {
     const column = all[key];
@@ -89,10 +96,7 @@ export async function insertRows<T extends SQLiteTable>(
   });
   const names = sql.raw(columns.map(({ column }) => `"${column.name}"`).join(", "));
   const types = sql.raw(columns.map(({ column }) => `"${column.name}" ${pgType(column)}`).join(", "));
-  await execute(
-    db,
-    sql`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(data)}::jsonb) as v(${types})`,
-  );
+  return sql`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(data)}::jsonb) as v(${types})`;
 }
 
 function pgType(column: SQLiteColumn): string {

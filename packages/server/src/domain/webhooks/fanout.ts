@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { engineOf, execute, jsonArrayHas, randomHex, typed } from "../../db/queries";
-import type { Tx } from "../../ports/storage";
+import type { Engine, Tx } from "../../ports/storage";
 
 /**
  * Queues each event for every enabled endpoint of its tenant whose filter matches, in the same
@@ -30,13 +30,27 @@ async function queueChunk(
   );
   await execute(
     tx,
-    sql`
-    with v(tenant_id, event_id, type, available_at, created_at) as (values ${rows})
-    insert into webhook_deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
-    select 'whd_' || ${randomHex(engine, 10)}, v.tenant_id, v.event_id, e.id, 'pending', 0, v.available_at, v.created_at, v.created_at
-    from v join webhook_endpoints e on e.tenant_id = v.tenant_id and e.enabled
-    where e.event_types is null or ${jsonArrayHas(engine, "e.event_types", sql`v.type`)}`,
+    sql`with v(tenant_id, event_id, type, available_at, created_at) as (values ${rows}) ${deliveriesOf(engine)}`,
   );
+}
+
+/**
+ * The insert of the deliveries of the events in `v` (tenant_id, event_id, type, available_at,
+ * created_at), which the statement defines before it: a VALUES list, or (emit.ts, PostgreSQL) the
+ * events' own insert, so that an event and its deliveries are one statement.
+ */
+export function deliveriesOf(engine: Engine): SQL {
+  // PostgreSQL guesses a hundred rows for `v` when it is an insert's output, and would then hash every
+  // tenant's endpoints: a lateral subquery it may not flatten (`offset 0`) looks up each event's tenant
+  // by index instead.
+  const endpoints =
+    engine === "postgres"
+      ? sql`cross join lateral (select id, event_types from webhook_endpoints where tenant_id = v.tenant_id and enabled offset 0) e`
+      : sql`join webhook_endpoints e on e.tenant_id = v.tenant_id and e.enabled`;
+  return sql`insert into webhook_deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+    select 'whd_' || ${randomHex(engine, 10)}, v.tenant_id, v.event_id, e.id, 'pending', 0, v.available_at, v.created_at, v.created_at
+    from v ${endpoints}
+    where e.event_types is null or ${jsonArrayHas(engine, "e.event_types", sql`v.type`)}`;
 }
 
 /**
