@@ -37,6 +37,8 @@ export interface BuildDepsInput {
    * without it every read goes to the database.
    */
   writeGeneration?: () => number;
+  /** Changes of one row announced by other processes (OpenDatabase.changeVersion): drops that row's snapshots. */
+  changeVersion?: (row: string) => number;
   /** How stale a write from another process may look to a status read (1 s by default). */
   snapshotTtlMs?: number;
   /** The instance's metrics (a fresh registry by default: every app has its own). */
@@ -59,6 +61,7 @@ export function buildDeps(input: BuildDepsInput): Deps {
     ...input.providers,
   };
   const clock = input.clock ?? systemClock;
+  const changeVersion = input.changeVersion ?? (() => 0);
   const snapshotOptions = {
     generation: input.writeGeneration ?? (() => 0),
     now: () => clock.now(),
@@ -94,8 +97,8 @@ export function buildDeps(input: BuildDepsInput): Deps {
     webhookTimeoutMs,
     webhookLeaseMs: webhookTimeoutMs + 45_000,
     snapshots: {
-      tenants: new SnapshotCache(snapshotOptions),
-      bookings: new SnapshotCache(snapshotOptions),
+      tenants: new SnapshotCache({ ...snapshotOptions, version: (key) => changeVersion(`tenant:${key}`) }),
+      bookings: new SnapshotCache({ ...snapshotOptions, version: (key) => changeVersion(`booking:${key}`) }),
       verifiedTokens: new Memo(),
     },
     metrics,

@@ -59,6 +59,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
   const deps = buildDeps({
     db: database.db,
     writeGeneration: database.writeGeneration,
+    changeVersion: database.changeVersion,
     secret: env.secret,
     mode: env.mode,
     agoraFallback: env.agora,

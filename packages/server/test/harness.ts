@@ -44,6 +44,7 @@ export async function createTestServer(options: TestServerOptions = {}) {
   const deps = buildDeps({
     agoraFallback: AGORA,
     writeGeneration: database.writeGeneration,
+    changeVersion: database.changeVersion,
     ...depsOptions,
     db: database.db,
     secret: SECRET,

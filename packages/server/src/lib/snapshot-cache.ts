@@ -4,6 +4,8 @@
  *
  * - no write has reached the database through this process since it was read (`generation`, which
  *   the database adapter bumps after every committed write, from any client of the same file), and
+ * - no other process announced a change of its row since (`version`, when the database announces
+ *   changes row by row: PostgreSQL), and
  * - it is younger than `ttlMs`, which bounds how stale a write made by another process can look.
  *
  * The generation is read before the row is loaded: a write that lands in between makes the new
@@ -11,6 +13,8 @@
  */
 export interface SnapshotCacheOptions {
   generation: () => number;
+  /** Changes of the key's row announced by other processes (0 when the database does not announce rows). */
+  version?: (key: string) => number;
   now: () => number;
   /** 0 turns caching off: every get loads. */
   ttlMs: number;
@@ -18,7 +22,7 @@ export interface SnapshotCacheOptions {
 }
 
 export class SnapshotCache<T extends object> {
-  private readonly entries = new Map<string, { value: T; generation: number; expiresAt: number }>();
+  private readonly entries = new Map<string, { value: T; generation: number; version: number; expiresAt: number }>();
   private readonly maxEntries: number;
 
   constructor(private readonly options: SnapshotCacheOptions) {
@@ -28,13 +32,20 @@ export class SnapshotCache<T extends object> {
   /** The snapshot, without a promise when it is fresh (a poll then never waits a turn for it). */
   get(key: string, load: () => Promise<T>): T | Promise<T> {
     const generation = this.options.generation();
+    const version = this.options.version?.(key) ?? 0;
     const now = this.options.now();
     const hit = this.entries.get(key);
-    if (hit && hit.generation === generation && hit.expiresAt > now) return hit.value;
-    return this.fill(key, generation, now, load);
+    if (hit && hit.generation === generation && hit.version === version && hit.expiresAt > now) return hit.value;
+    return this.fill(key, generation, version, now, load);
   }
 
-  private async fill(key: string, generation: number, now: number, load: () => Promise<T>): Promise<T> {
+  private async fill(
+    key: string,
+    generation: number,
+    version: number,
+    now: number,
+    load: () => Promise<T>,
+  ): Promise<T> {
     const value = deepFreeze(await load());
     if (this.options.ttlMs > 0) {
       this.entries.delete(key);
@@ -42,7 +53,7 @@ export class SnapshotCache<T extends object> {
         const oldest = this.entries.keys().next();
         if (!oldest.done) this.entries.delete(oldest.value);
       }
-      this.entries.set(key, { value, generation, expiresAt: now + this.options.ttlMs });
+      this.entries.set(key, { value, generation, version, expiresAt: now + this.options.ttlMs });
     }
     return value;
   }

@@ -26,6 +26,12 @@ export interface OpenDatabase {
    * announces one: what read snapshots are checked against (see lib/snapshot-cache.ts).
    */
   writeGeneration(): number;
+  /**
+   * How many changes of one row other processes announced (PostgreSQL; `booking:<tenant>/<id>` or
+   * `tenant:<id>`), so a snapshot of that row alone is dropped. libsql: always 0 (snapshots of
+   * another process's writes expire on their own).
+   */
+  changeVersion(row: string): number;
   /** How busy the connections are (libsql's local lock is a pool of one). */
   poolUse(): PoolUse;
   /** Whether every migration this build ships is applied (a database ahead of it is current too). */

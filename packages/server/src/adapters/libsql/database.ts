@@ -81,6 +81,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       client,
       engine: "libsql",
       writeGeneration: () => writes.generation,
+      changeVersion: () => 0,
       poolUse: () => ({ size: 1, busy: mutex?.held ? 1 : 0, waiting: mutex?.waiting ?? 0 }),
       migrationsCurrent: () => migrationsCurrent(db),
       close: async () => {

@@ -43,8 +43,8 @@ function migrationsFolder(): string {
 /**
  * Opens a PostgreSQL database (14+) through a connection pool and applies the committed
  * migrations under an advisory lock. Read snapshots stay correct across processes: every commit
- * that touches bookings, escrows or tenants is announced (NOTIFY, by trigger) and this process
- * listens, dropping its snapshots on each announcement; writes of this process drop them at once.
+ * that touches bookings, escrows or tenants announces the rows it changed (NOTIFY, by trigger) and
+ * this process listens, dropping those rows' snapshots; writes of this process drop them all at once.
  */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<OpenDatabase> {
   parseBigintsAsNumbers();
@@ -69,6 +69,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     db,
     engine: "postgres",
     writeGeneration: () => writes.generation,
+    changeVersion: (row) => writes.version(row),
     poolUse: () => ({ size: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
     migrationsCurrent: () => migrationsCurrent(db),
     close() {
@@ -122,10 +123,43 @@ async function migrateUnderLock(pool: pg.Pool): Promise<void> {
  * One write generation per database URL in this process, so every pool this process opens on a
  * database sees the others' writes at once (another process's are announced by NOTIFY).
  */
-const writesByUrl = new Map<string, { generation: number; pools: number }>();
+const writesByUrl = new Map<string, Writes>();
 
-function sharedWrites(url: string): { generation: number } {
-  const writes = writesByUrl.get(url) ?? { generation: 0, pools: 0 };
+/** Rows whose announcements are remembered before all are forgotten at once (and every snapshot dropped). */
+const MAX_ANNOUNCED_ROWS = 100_000;
+
+/**
+ * What this process knows of the writes to one database: its own (the generation, bumped after
+ * each of its statements that is not a plain SELECT: every snapshot goes), and other processes'
+ * as their commits announce them, row by row (migration 0003): `booking:<tenant>/<id>` or
+ * `tenant:<id>` drops the snapshots of that row alone. An announcement without a row (a process
+ * built before row announcements) or a lost listening connection drops them all.
+ */
+class Writes {
+  generation = 0;
+  pools = 0;
+  private readonly announced = new Map<string, number>();
+
+  announce(row: string) {
+    if (!row) {
+      this.generation++;
+      return;
+    }
+    if (this.announced.size >= MAX_ANNOUNCED_ROWS) {
+      this.announced.clear();
+      this.generation++;
+    }
+    this.announced.set(row, (this.announced.get(row) ?? 0) + 1);
+  }
+
+  /** How many changes of `row` (`booking:<tenant>/<id>`, `tenant:<id>`) other processes announced. */
+  version(row: string): number {
+    return this.announced.get(row) ?? 0;
+  }
+}
+
+function sharedWrites(url: string): Writes {
+  const writes = writesByUrl.get(url) ?? new Writes();
   writes.pools++;
   writesByUrl.set(url, writes);
   return writes;
@@ -137,8 +171,9 @@ function releaseWrites(url: string) {
 }
 
 /**
- * The connection that LISTENs for other processes' writes. Each announcement, and each loss of the
- * connection (announcements may have been missed), bumps the write generation; a lost connection is
+ * The connection that LISTENs for other processes' writes. Each announcement drops the snapshots of
+ * the row it names (Writes.announce); each loss of the connection (announcements may have been
+ * missed) bumps the write generation; a lost connection is
  * opened again a second later, and until then snapshots still expire on their own (a second).
  */
 class WriteListener {
@@ -148,7 +183,7 @@ class WriteListener {
 
   constructor(
     private readonly url: string,
-    private readonly writes: { generation: number },
+    private readonly writes: Writes,
   ) {}
 
   async start(): Promise<void> {
@@ -160,7 +195,7 @@ class WriteListener {
       client.end().catch(() => {});
       this.startSoon();
     };
-    client.on("notification", () => this.writes.generation++);
+    client.on("notification", (message) => this.writes.announce(message.payload ?? ""));
     client.on("error", lost);
     client.on("end", lost);
     this.client = client;
