@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { execute } from "../src/db/queries";
 import { moneyOperations } from "../src/db/schema";
 import { requestOperations } from "../src/domain/operations/store";
-import { createTestServer } from "./harness";
+import { createTestServer, TEST_ENGINE } from "./harness";
 import { cleanups, closeAfterEach, dueRelease, operationsOf, transfer } from "./open-transfer";
 
 /**
@@ -54,10 +54,15 @@ describe("one open transfer per escrow", () => {
     // The database as the migrations before the guard left it, holding what the race could write: a
     // second transfer (key :2) beside the first.
     await execute(server.db, sql`drop index money_operations_open_transfer`);
-    await execute(
-      server.db,
-      sql`delete from __drizzle_migrations where created_at = (select max(created_at) from __drizzle_migrations)`,
-    );
+    // The guard's migration and any after it count as not applied (migrations run after the last applied one).
+    const journal = (
+      TEST_ENGINE === "postgres"
+        ? await import("../drizzle-pg/meta/_journal.json", { with: { type: "json" } })
+        : await import("../drizzle/meta/_journal.json", { with: { type: "json" } })
+    ).default;
+    const guard = journal.entries.find((entry) => entry.tag.endsWith("_one_open_transfer"));
+    if (!guard) throw new Error("no one_open_transfer migration in the journal");
+    await execute(server.db, sql`delete from __drizzle_migrations where created_at >= ${guard.when}`);
     await execute(
       server.db,
       sql`insert into money_operations (id, tenant_id, escrow_id, booking_id, kind, amount, currency, reason,
