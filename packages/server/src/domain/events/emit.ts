@@ -1,9 +1,6 @@
-import { sql } from "drizzle-orm";
-import { engineOf, execute, insertRows, pgInsertRows } from "../../db/queries";
-import { events } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { Tx } from "../../ports/storage";
-import { deliveriesOf, queueDeliveries } from "../webhooks/fanout";
+import { insertWithDeliveries } from "../webhooks/fanout";
 
 export const EVENT_TYPES = [
   "booking.created",
@@ -55,15 +52,6 @@ export async function emitEvents(tx: Tx, inputs: EmitInput[]): Promise<string[]>
     createdAt: input.at,
     availableAt: Math.max(input.at, input.availableAt ?? input.at),
   }));
-  if (engineOf(tx) === "postgres") {
-    // One round trip: the events, and their deliveries from what the insert returns.
-    await execute(
-      tx,
-      sql`with v as (${pgInsertRows(events, rows)} returning tenant_id, id as event_id, type, available_at, created_at) ${deliveriesOf("postgres")}`,
-    );
-  } else {
-    await insertRows(tx, events, rows);
-    await queueDeliveries(tx, rows);
-  }
+  await insertWithDeliveries(tx, rows);
   return rows.map((row) => row.id);
 }

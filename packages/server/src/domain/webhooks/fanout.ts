@@ -1,6 +1,27 @@
 import { type SQL, sql } from "drizzle-orm";
-import { engineOf, execute, jsonArrayHas, randomHex, typed } from "../../db/queries";
+import { engineOf, execute, insertRows, jsonArrayHas, pgInsertRows, randomHex, typed } from "../../db/queries";
+import { events } from "../../db/schema";
 import type { Engine, Tx } from "../../ports/storage";
+
+type EventRow = typeof events.$inferInsert & { id: string; availableAt: number; createdAt: number };
+
+/**
+ * Writes events to the outbox with their deliveries. On PostgreSQL in one statement (the deliveries
+ * made from what the events' insert returns: one round trip); SQLite takes the insert, then
+ * queueDeliveries.
+ */
+export async function insertWithDeliveries(tx: Tx, rows: EventRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (engineOf(tx) === "postgres") {
+    await execute(
+      tx,
+      sql`with v as (${pgInsertRows(events, rows)} returning tenant_id, id as event_id, type, available_at, created_at) ${deliveriesOf("postgres")}`,
+    );
+    return;
+  }
+  await insertRows(tx, events, rows);
+  await queueDeliveries(tx, rows);
+}
 
 /**
  * Queues each event for every enabled endpoint of its tenant whose filter matches, in the same
@@ -36,10 +57,10 @@ async function queueChunk(
 
 /**
  * The insert of the deliveries of the events in `v` (tenant_id, event_id, type, available_at,
- * created_at), which the statement defines before it: a VALUES list, or (emit.ts, PostgreSQL) the
+ * created_at), which the statement defines before it: a VALUES list, or (insertWithDeliveries, PostgreSQL) the
  * events' own insert, so that an event and its deliveries are one statement.
  */
-export function deliveriesOf(engine: Engine): SQL {
+function deliveriesOf(engine: Engine): SQL {
   // PostgreSQL guesses a hundred rows for `v` when it is an insert's output, and would then hash every
   // tenant's endpoints: a lateral subquery it may not flatten (`offset 0`) looks up each event's tenant
   // by index instead.
