@@ -7,8 +7,9 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
+import { engineOf, execute } from "../src/db/queries";
 import { bookings } from "../src/db/schema";
 import { signParticipantToken } from "../src/domain/participants/token";
 import { tick } from "../src/jobs/tick";
@@ -28,11 +29,14 @@ export interface ApiTarget {
 const databaseUrl = databaseUrlFromParent();
 /** Statements the app and the baseline sent through drizzle (its query log), to count them per request. */
 let statements = 0;
+/** While set, every statement sent (text and parameters) is kept here. */
+let captured: [string, unknown[]][] | null = null;
 const server = await createTestServer({
   url: databaseUrl,
   pool: benchPool(),
-  logQuery: () => {
+  logQuery: (text, params) => {
     statements++;
+    captured?.push([text, params]);
   },
 });
 const { key, tenant } = await server.createTenant({ name: "Bench Tutoring" });
@@ -80,8 +84,84 @@ async function tokens(ids: string[], role: "student" | "tutor"): Promise<string[
   });
 }
 
+/**
+ * The statements one `POST /v1/bookings` sends, as drizzle logged them, made runnable again: the
+ * ids the request generated and its external id are the parts each replay makes fresh (they are
+ * unique), everything else (tenant, amounts, times) stays as sent.
+ */
+async function bookingStatements(): Promise<(n: number) => SQL[]> {
+  captured = [];
+  const response = await server.app.request("/v1/bookings", {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      external_id: "replayed_booking",
+      student: { id: "student_replayed", name: "Sam Student" },
+      tutor: { id: "tutor_replayed", name: "Tina Tutor" },
+      subject: "Algebra",
+      scheduled_start: new Date(server.clock.now() + 4 * 60_000).toISOString(),
+      duration_minutes: 60,
+      amount: 5000,
+      currency: "usd",
+      platform_fee: 1000,
+    }),
+  });
+  const sent = captured;
+  captured = null;
+  if (!response.ok) throw new Error(`booking for the replay: ${response.status} ${await response.text()}`);
+  // The transaction's own begin and commit (logged on PostgreSQL) come from the replay's transaction.
+  const statements = sent.filter(([text]) => !/^(begin|commit)\b/i.test(text.trim()));
+  // Generated ids (also inside the JSON parameters PostgreSQL's inserts take) and the external id.
+  const unique = /(?<![\w])(?:[a-z]+_[A-Za-z0-9]{20}|replayed_booking)(?![\w])/g;
+  const fresh = (value: unknown, n: number) =>
+    typeof value === "string" ? value.replace(unique, (id) => (id === tenant.id ? id : `${id}_${n}`)) : value;
+  const placeholder = engineOf(server.db) === "postgres" ? /\$\d+/g : /\?/g;
+  return (n) =>
+    statements.map(([text, params]) => {
+      const pieces = text.split(placeholder);
+      const order = [...text.matchAll(placeholder)].map(([p], i) => (p === "?" ? i : Number(p.slice(1)) - 1));
+      return sql.join(
+        pieces.flatMap((piece, i) =>
+          i < order.length ? [sql.raw(piece), sql`${fresh(params[order[i] ?? 0], n)}`] : [sql.raw(piece)],
+        ),
+      );
+    });
+}
+
+/**
+ * A booking's statements alone, with no HTTP and none of the app's code around them: `perTransaction`
+ * bookings' statements in each transaction, `connections` transactions in flight, for `ms`. How many
+ * bookings a second the database itself takes: the ceiling of `POST /v1/bookings` on this engine.
+ */
+/** Bookings replayed so far, in every call: the suffix that keeps each replay's ids fresh. */
+let replayed = 0;
+let replayable: ((n: number) => SQL[]) | undefined;
+
+async function replayBookings(message: Record<string, unknown>) {
+  replayable ??= await bookingStatements();
+  const make = replayable;
+  const perTransaction = Number(message.perTransaction);
+  const until = performance.now() + Number(message.ms);
+  let count = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (performance.now() < until) {
+      const first = replayed;
+      replayed += perTransaction;
+      count += perTransaction;
+      await server.db.transaction(async (tx) => {
+        for (let n = first; n < first + perTransaction; n++)
+          for (const statement of make(n)) await execute(tx, statement);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Number(message.connections) }, worker));
+  return { perSecond: count / ((performance.now() - started) / 1000), statements: make(0).length };
+}
+
 serveParent(
   {
+    replayBookings,
     errors: () => ({ count: server.errors.length, first: server.errors.slice(0, 3).map(String) }),
     statements: () => ({ count: statements }),
     now: () => ({ now: server.clock.now() }),

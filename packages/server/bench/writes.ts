@@ -182,6 +182,18 @@ async function measureWrites(databaseUrl: string, options: WriteOptions, finding
     const joined = await reached("in_progress", true);
     const end = await post(apiUrl, session("end", joined, await tokensOf(joined, "tutor")), walk(joined));
     const baselineAfter = await post(bareUrl, bare, timed);
+    // The ceiling: a booking's statements alone, one booking per transaction as the app commits them,
+    // then `connections` bookings per transaction (what committing a group of requests at once would give).
+    const replay = (perTransaction: number) =>
+      target.ask<{ perSecond: number; statements: number }>({
+        type: "replayBookings",
+        perTransaction,
+        connections,
+        ms: options.durationSeconds * 1000,
+      });
+    await replay(1);
+    const alone = await replay(1);
+    const grouped = await replay(connections);
     // The better of the two baselines: the target is measured against the faster bare insert.
     const baseline = baselineBefore.perSecond >= baselineAfter.perSecond ? baselineBefore : baselineAfter;
     options.log(
@@ -259,6 +271,18 @@ async function measureWrites(databaseUrl: string, options: WriteOptions, finding
       row("POST /v1/sessions/{id}/start", start),
       row("POST /v1/sessions/{id}/join", join),
       row("POST /v1/sessions/{id}/end", end),
+      ...[
+        { replayed: alone, how: "a transaction each" },
+        { replayed: grouped, how: `${connections} a transaction` },
+      ].map(
+        ({ replayed, how }): BenchRow => ({
+          name: `ceiling: a booking's ${replayed.statements} statements alone, ${how} (${connections} in flight)`,
+          value: `${fmt(replayed.perSecond)} bookings/s`,
+          baseline: `${fmt(baseline.perSecond)}/s (bare insert)`,
+          against: fmt(replayed.perSecond / baseline.perSecond, 2),
+          pass: null,
+        }),
+      ),
       {
         name: `top of the hour: ${fmt(lessons.length)} lessons started and joined at once (64 conn)`,
         value: hour.cutOff
