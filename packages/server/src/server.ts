@@ -141,7 +141,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       if (clean) logger.info("stopped");
       else
         logger.warn({ http_drained: httpDrained, workers_stopped: workersStopped }, "stopped at the shutdown timeout");
-      flushLogger(logger);
+      await flushLogger(logger);
       return { clean };
     })();
     return stopped;

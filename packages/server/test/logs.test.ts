@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startTickLoop } from "../src/jobs/tick";
 import { startDeliveryWorker } from "../src/jobs/webhooks";
 import { createLogger } from "../src/lib/logger";
-import { waitFor } from "./cli-process";
+import { runScript, waitFor } from "./cli-process";
 import { ADMIN_KEY, AGORA, bookingBody, createTestServer, HOUR, type Json, paidBooking, SECRET } from "./harness";
 import { CONNECT_WEBHOOK_SECRET, createStripeTestServer, SECRET_KEY, WEBHOOK_SECRET } from "./stripe-mock";
 import { Receiver } from "./webhook-receiver";
@@ -236,5 +236,19 @@ describe("no secret ever reaches a log", () => {
     const leaked = Object.entries(secrets).filter(([, secret]) => text.includes(secret));
     expect(leaked.map(([name]) => name)).toEqual([]);
     expect(text).not.toMatch(/lk_sk_[A-Za-z0-9]|lk_pt_[A-Za-z0-9]|whsec_[A-Za-z0-9]|sk_test_[A-Za-z0-9]/);
+  });
+});
+
+describe("the last lines before an exit", () => {
+  // `lessonkit start` logs "stopped" and exits at once: the line still being written then must not be
+  // lost (it was, now and then, when the exit only flushed synchronously what was not yet in flight).
+  it("are all written, in order, the last one too", async () => {
+    for (let round = 0; round < 5; round++) {
+      const run = runScript("test/logger-exit-child.ts", [], { LINES: "2000", PAUSE_MS: "50" });
+      expect(await run.exited).toBe(0);
+      const lines = run.lines();
+      expect(lines.map((line) => line.n)).toEqual(Array.from({ length: 2000 }, (_, n) => n + 1));
+      expect(lines.at(-1)).toMatchObject({ msg: "last" });
+    }
   });
 });

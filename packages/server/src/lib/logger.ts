@@ -40,11 +40,13 @@ function scrub(value: unknown, depth: number): unknown {
 
 /**
  * The process's logger (pino). JSON lines go to stdout through an asynchronous buffer, so a busy
- * API does not pay one write per request; `flush()` before exit. Times are ISO 8601, levels are
+ * API does not pay one write per request; await `flushLogger` before exit. Times are ISO 8601, levels are
  * names. Request lines are `msg: "request"` with request_id, tenant_id, method, route, status and
  * duration_ms; errors carry `err` with their stack (never sent in a response).
  */
 export function createLogger(options: LoggerOptions): Logger {
+  const buffered =
+    options.format === "json" && !options.destination ? pino.destination({ dest: 1, sync: false }) : null;
   const destination =
     options.format === "pretty"
       ? pretty({
@@ -59,8 +61,8 @@ export function createLogger(options: LoggerOptions): Logger {
               ? `${log.method} ${log.route} ${log.status} ${log.duration_ms}ms`
               : String(log[messageKey] ?? ""),
         })
-      : (options.destination ?? pino.destination({ dest: 1, sync: false }));
-  return pino(
+      : (buffered ?? options.destination);
+  const logger = pino(
     {
       level: options.level,
       timestamp: isoTime,
@@ -69,18 +71,35 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+  if (buffered) stdoutBuffers.set(logger, buffered);
+  return logger;
 }
 
-/** Writes out whatever the logger still buffers, before the process exits. */
-export function flushLogger(logger: Logger): void {
-  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
-    | { flushSync?: () => void }
-    | undefined;
-  try {
-    stream?.flushSync?.();
-  } catch {
-    // A destination still opening, or one without a buffer (pino-pretty writes synchronously).
-  }
+/** The asynchronous stdout buffer of each JSON logger made by `createLogger`. */
+const stdoutBuffers = new WeakMap<Logger, ReturnType<typeof pino.destination>>();
+
+/**
+ * Resolves once every line the logger has taken is written to stdout (or after `timeoutMs`), so that
+ * the last lines before an exit are not lost. A write already handed to the operating system cannot
+ * be hurried (a synchronous flush skips it, and an exit right after may drop it): this waits for the
+ * buffer's `drain`, which comes when everything up to an empty write queued behind it is written.
+ */
+export async function flushLogger(logger: Logger, timeoutMs = 2_000): Promise<void> {
+  const buffer = stdoutBuffers.get(logger);
+  if (!buffer) return; // pino-pretty and given destinations write synchronously.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    buffer.once("drain", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      buffer.write("");
+    } catch {
+      clearTimeout(timer);
+      resolve(); // Already closed.
+    }
+  });
 }
 
 /** pino-pretty writes to a Node stream; a plain `{ write }` destination is wrapped in one. */
