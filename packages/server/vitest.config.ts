@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -9,6 +10,12 @@ const postgres = process.env.LESSONKIT_TEST_POSTGRES_URL;
 export default defineConfig({
   test: {
     pool: "forks",
+    // Test files share a worker's module cache: importing the server anew for each file cost about a
+    // quarter of the suite. Every file sets up its own databases, servers and fakes and closes them.
+    isolate: false,
+    // Two at least: much of the suite waits on child processes, PostgreSQL and timers, and a second
+    // worker fills those waits (vitest's default on a two-core machine is one).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // The browser for test/docs.test.ts, found or installed once per run (or that test skips).
     globalSetup: ["@lessonkit/test-browser/global-setup", ...(postgres ? ["test/postgres-setup.ts"] : [])],
     testTimeout: 20_000,
