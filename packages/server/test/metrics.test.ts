@@ -40,6 +40,16 @@ describe("GET /metrics", () => {
     await scrape(server);
   });
 
+  it("counts a run of POST /v1/admin/tick as a run of the tick, as the loop's and the CLI's are", async () => {
+    const server = await createTestServer();
+    closers.push(server);
+    const before = (await scrape(server)).values.get('lessonkit_tick_runs_total{outcome="completed"}') ?? 0;
+    expect((await server.call("POST", "/v1/admin/tick", { key: ADMIN_KEY })).status).toBe(200);
+    const { values } = await scrape(server);
+    expect(values.get('lessonkit_tick_runs_total{outcome="completed"}')).toBe(before + 1);
+    expect(values.get("lessonkit_tick_duration_seconds_count")).toBe(before + 1);
+  });
+
   it("counts requests by route pattern and status with a latency histogram, each app in its own registry", async () => {
     const server = await createTestServer();
     const other = await createTestServer();

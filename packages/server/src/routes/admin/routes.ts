@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { runDueWork } from "../../domain/due/run";
 import { reconcileBalances } from "../../domain/ledger/reconcile";
 import { createTenant, presentTenant } from "../../domain/tenants/store";
+import { tick as runTick } from "../../jobs/tick";
 import type { App } from "../context";
 import {
   AgoraSettingsInputSchema,
@@ -103,6 +103,6 @@ export function register(app: App) {
     const { tenant, secretKey } = await createTenant(c.get("deps"), c.req.valid("json"));
     return c.json({ tenant: presentTenant(tenant), secret_key: secretKey }, 200);
   });
-  app.openapi(tick, async (c) => c.json(await runDueWork(c.get("deps")), 200));
+  app.openapi(tick, async (c) => c.json(await runTick(c.get("deps")), 200));
   app.openapi(reconcile, async (c) => c.json(await reconcileBalances(c.get("deps").db), 200));
 }
