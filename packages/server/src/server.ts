@@ -141,7 +141,8 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       if (clean) logger.info("stopped");
       else
         logger.warn({ http_drained: httpDrained, workers_stopped: workersStopped }, "stopped at the shutdown timeout");
-      await flushLogger(logger);
+      // The log lines' own wait: what is left of the shutdown timeout, and a moment even past it.
+      await flushLogger(logger, Math.min(2_000, Math.max(100, deadline - Date.now())));
       return { clean };
     })();
     return stopped;

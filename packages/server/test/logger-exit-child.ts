@@ -7,7 +7,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createLogger, flushLogger } from "../src/lib/logger";
 
-const logger = createLogger({ level: "info", format: "json" });
+// A child logger, as the parts of the server use: it shares its parent's buffer.
+const logger = createLogger({ level: "info", format: "json" }).child({ part: "exit-test" });
 const lines = Number(process.env.LINES ?? 1000);
 for (let n = 1; n < lines; n++) logger.info({ n, padding: "x".repeat(200) }, "line");
 await sleep(Number(process.env.PAUSE_MS ?? 0));

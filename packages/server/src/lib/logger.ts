@@ -71,33 +71,48 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
-  if (buffered) stdoutBuffers.set(logger, buffered);
+  if (buffered) stdoutBuffers.add(buffered);
   return logger;
 }
 
-/** The asynchronous stdout buffer of each JSON logger made by `createLogger`. */
-const stdoutBuffers = new WeakMap<Logger, ReturnType<typeof pino.destination>>();
+/** The asynchronous stdout buffers of the JSON loggers made by `createLogger` (their children share them). */
+type StdoutBuffer = ReturnType<typeof pino.destination>;
+const stdoutBuffers = new WeakSet<StdoutBuffer>();
 
 /**
- * Resolves once every line the logger has taken is written to stdout (or after `timeoutMs`), so that
- * the last lines before an exit are not lost. A write already handed to the operating system cannot
- * be hurried (a synchronous flush skips it, and an exit right after may drop it): this waits for the
- * buffer's `drain`, which comes when everything up to an empty write queued behind it is written.
+ * Resolves once every line the logger (or its parent) has taken is written out, or after `timeoutMs`,
+ * so that the last lines before an exit are not lost. A write already handed to the operating system
+ * cannot be hurried (a synchronous flush skips it, and an exit right after may drop it): for the
+ * stdout buffer of `createLogger` this waits for its `drain`, which comes once everything up to an
+ * empty write queued behind it is written. Any other destination is flushed synchronously if it can be.
  */
 export async function flushLogger(logger: Logger, timeoutMs = 2_000): Promise<void> {
-  const buffer = stdoutBuffers.get(logger);
-  if (!buffer) return; // pino-pretty and given destinations write synchronously.
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | (Partial<StdoutBuffer> & object)
+    | undefined;
+  if (!stream) return;
+  if (!stdoutBuffers.has(stream as StdoutBuffer)) {
+    try {
+      stream.flushSync?.();
+    } catch {
+      // A destination still opening, or one without a buffer (pino-pretty writes synchronously).
+    }
+    return;
+  }
+  const buffer = stream as StdoutBuffer;
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    buffer.once("drain", () => {
+    const done = () => {
       clearTimeout(timer);
+      buffer.off("drain", done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, timeoutMs);
+    timer.unref();
+    buffer.once("drain", done);
     try {
       buffer.write("");
     } catch {
-      clearTimeout(timer);
-      resolve(); // Already closed.
+      done(); // Already closed.
     }
   });
 }
