@@ -182,18 +182,6 @@ async function measureWrites(databaseUrl: string, options: WriteOptions, finding
     const joined = await reached("in_progress", true);
     const end = await post(apiUrl, session("end", joined, await tokensOf(joined, "tutor")), walk(joined));
     const baselineAfter = await post(bareUrl, bare, timed);
-    // The ceiling: a booking's statements alone, one booking per transaction as the app commits them,
-    // then `connections` bookings per transaction (what committing a group of requests at once would give).
-    const replay = (perTransaction: number) =>
-      target.ask<{ perSecond: number; statements: number }>({
-        type: "replayBookings",
-        perTransaction,
-        connections,
-        ms: options.durationSeconds * 1000,
-      });
-    await replay(1);
-    const alone = await replay(1);
-    const grouped = await replay(connections);
     // The better of the two baselines: the target is measured against the faster bare insert.
     const baseline = baselineBefore.perSecond >= baselineAfter.perSecond ? baselineBefore : baselineAfter;
     options.log(
@@ -231,6 +219,24 @@ async function measureWrites(databaseUrl: string, options: WriteOptions, finding
     // The top of the hour's lessons now running (the walk above left some of its own in progress).
     const hourLessons = new Set(lessons);
     const running = (await reached("in_progress")).filter((id) => hourLessons.has(id));
+
+    // The ceiling: a booking's statements alone, one booking per transaction as the app commits them,
+    // then `connections` bookings per transaction (what committing a group of requests at once would
+    // give). After the top of the hour, which they would otherwise run on a database grown by them.
+    const replay = (perTransaction: number, ms: number) =>
+      target.ask<{ perSecond: number; statements: number; replayed: number; bookings: number }>({
+        type: "replayBookings",
+        perTransaction,
+        connections,
+        ms,
+      });
+    await replay(1, 1000);
+    const alone = await replay(1, options.durationSeconds * 1000);
+    const grouped = await replay(connections, options.durationSeconds * 1000);
+    findings.check(
+      grouped.bookings === grouped.replayed && alone.replayed > 0,
+      `the replays made ${grouped.bookings} bookings, expected ${grouped.replayed}`,
+    );
 
     const { count: serverErrors, first } = await target.ask<{ count: number; first: string[] }>({ type: "errors" });
     const loads = { baselineBefore, create, pay, mint, start, join, end, baselineAfter, hour };
