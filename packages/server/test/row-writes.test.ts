@@ -1,8 +1,8 @@
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { inserted, patched } from "../src/db/queries";
-import type { BookingRow, EscrowRow } from "../src/db/schema";
+import { inserted, insertRows, patched } from "../src/db/queries";
+import { type BookingRow, type EscrowRow, events, tutorBalances } from "../src/db/schema";
 import { loadBooking, transitionBooking, updateBooking } from "../src/domain/bookings/store";
 import { transitionEscrow, updateEscrow } from "../src/domain/escrow/status";
 import { bookingBody, createTestServer, paidBooking, type TestServer } from "./harness";
@@ -112,5 +112,48 @@ describe("a change's returned row", () => {
       /refundedAmount is set by an SQL expression/,
     );
     expect(patched(row, { refundedAmount: 150 })).toEqual({ id: "esc_1", refundedAmount: 150 });
+  });
+});
+
+describe("insertRows (many rows in one statement: one JSON parameter on PostgreSQL)", () => {
+  it("writes what each row gives, and a column's default where a row leaves it out, as drizzle's insert does", async () => {
+    const at = server.clock.now();
+    await server.db.transaction(async (tx) => {
+      // The first row has no booking and no pending total; the second has both.
+      await insertRows(tx, events, [
+        { id: "evt_rows_a", tenantId, type: "booking.created", data: { n: 1 }, createdAt: at, availableAt: at },
+        {
+          id: "evt_rows_b",
+          tenantId,
+          type: "booking.created",
+          bookingId: "bk_rows",
+          data: { n: 2 },
+          createdAt: at,
+          availableAt: at,
+        },
+      ]);
+      await insertRows(tx, tutorBalances, [
+        { tenantId, tutorId: "t_rows_a", currency: "usd", updatedAt: at },
+        { tenantId, tutorId: "t_rows_b", currency: "usd", pending: 700, updatedAt: at },
+      ]);
+    });
+    const written = await server.db
+      .select({ id: events.id, bookingId: events.bookingId, data: events.data })
+      .from(events)
+      .where(inArray(events.id, ["evt_rows_a", "evt_rows_b"]))
+      .orderBy(events.id);
+    expect(written).toEqual([
+      { id: "evt_rows_a", bookingId: null, data: { n: 1 } },
+      { id: "evt_rows_b", bookingId: "bk_rows", data: { n: 2 } },
+    ]);
+    const totals = await server.db
+      .select({ tutorId: tutorBalances.tutorId, pending: tutorBalances.pending, released: tutorBalances.released })
+      .from(tutorBalances)
+      .where(inArray(tutorBalances.tutorId, ["t_rows_a", "t_rows_b"]))
+      .orderBy(tutorBalances.tutorId);
+    expect(totals).toEqual([
+      { tutorId: "t_rows_a", pending: 0, released: 0 },
+      { tutorId: "t_rows_b", pending: 700, released: 0 },
+    ]);
   });
 });

@@ -51,8 +51,8 @@ export function claimable<Q>(db: Queryable, query: Q, of: Table): Q {
 }
 
 /**
- * Inserts many rows at once (ledger legs, events), returning nothing. Every row gives the same
- * columns. On PostgreSQL the rows go as one JSON parameter read by `jsonb_to_recordset`: drizzle's
+ * Inserts many rows at once (ledger legs, events), returning nothing. A column a row leaves out gets
+ * its default, as in drizzle's insert. On PostgreSQL the rows go as one JSON parameter read by `jsonb_to_recordset`: drizzle's
  * multi-row insert binds every value as a parameter of its own, and building and binding thousands
  * of them was most of a release's time in the tick. SQLite takes drizzle's insert.
  */
@@ -61,8 +61,7 @@ export async function insertRows<T extends SQLiteTable>(
   table: T,
   rows: T["$inferInsert"][],
 ): Promise<void> {
-  const first = rows[0];
-  if (!first) return;
+  if (rows.length === 0) return;
   if (engineOf(db) !== "postgres") {
     await db.insert(table).values(rows);
     return;
@@ -72,10 +71,11 @@ export async function insertRows<T extends SQLiteTable>(
 
 /** insertRows' statement on PostgreSQL (one JSON parameter), for a caller that adds to it (`returning …`). */
 export function pgInsertRows<T extends SQLiteTable>(table: T, rows: T["$inferInsert"][]): SQL {
-  const first = rows[0];
-  if (!first) throw new Error("pgInsertRows: no rows");
+  if (rows.length === 0) throw new Error("pgInsertRows: no rows");
   const all = getTableColumns(table) as Record<string, SQLiteColumn>;
-  const columns = Object.keys(first).map((key) => {
+  // Every column any row gives: a value one row has and the first does not is still written.
+  const keys = new Set(rows.flatMap((row) => Object.keys(row)));
+  const columns = [...keys].map((key) => {
     const column = all[key];
     if (!column) throw new Error(`${key} is not a column of the table`);
     return { key, column };
@@ -84,19 +84,21 @@ export function pgInsertRows<T extends SQLiteTable>(table: T, rows: T["$inferIns
     const values = row as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const { key, column } of columns) {
-      const value = values[key];
-      out[column.name] =
-        value === undefined || value === null
-          ? null
-          : column.columnType === "SQLiteTextJson"
-            ? JSON.stringify(value)
-            : value;
+      const value = values[key] === undefined ? defaultOf(key, column) : values[key];
+      out[column.name] = value === null ? null : column.columnType === "SQLiteTextJson" ? JSON.stringify(value) : value;
     }
     return out;
   });
   const names = sql.raw(columns.map(({ column }) => `"${column.name}"`).join(", "));
   const types = sql.raw(columns.map(({ column }) => `"${column.name}" ${pgType(column)}`).join(", "));
   return sql`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(data)}::jsonb) as v(${types})`;
+}
+
+/** What drizzle's insert writes for a column a row leaves out: its default, else null. */
+function defaultOf(key: string, column: SQLiteColumn): unknown {
+  if (column.defaultFn) return column.defaultFn();
+  if (is(column.default, SQL)) throw new Error(`pgInsertRows: ${key} has an SQL default; give every row a value`);
+  return column.default ?? null;
 }
 
 function pgType(column: SQLiteColumn): string {
